@@ -1,0 +1,54 @@
+// Every committed bundle, run exactly as the runner runs it, must start on Node 24 and fail
+// cleanly without inputs: exit 1, one `::error::` line naming the first missing input.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readActionMetadata, repoRoot, runAction } from './harness/index.ts';
+
+const actions = readdirSync(join(repoRoot, 'actions')).filter((name) => existsSync(join(repoRoot, 'actions', name, 'action.yml')));
+
+function firstRequiredInput(action: string): string {
+  const source = readFileSync(join(repoRoot, 'actions', action, 'src', 'inputs.ts'), 'utf8');
+  const match = /required\('([a-z-]+)'/.exec(source);
+  if (!match?.[1]) throw new Error(`${action}: no required input found in src/inputs.ts`);
+  return match[1];
+}
+
+describe.each(actions)('%s bundle', (action) => {
+  const metadata = readActionMetadata(action);
+
+  it('declares node24 and points at committed self-contained .mjs bundles under dist/', () => {
+    expect(metadata.runs.using).toBe('node24');
+    const entries = [metadata.runs.main, metadata.runs.post].filter((entry): entry is string => entry !== undefined);
+    for (const entry of entries) {
+      expect(entry).toMatch(new RegExp(`^\\.\\./\\.\\./dist/${action}/(main|post)\\.mjs$`));
+      expect(existsSync(join(repoRoot, 'actions', action, entry))).toBe(true);
+    }
+    const files = readdirSync(join(repoRoot, 'dist', action));
+    expect(files.filter((file) => /\.(c|m)?js$/.test(file)).sort()).toEqual(entries.map((entry) => entry.split('/').pop()).sort());
+  });
+
+  it('run with no inputs exits 1 with exactly one ::error:: line naming the first missing input', async () => {
+    const result = await runAction({ action, inputs: {} });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toContain(`Input '${firstRequiredInput(action)}' is required`);
+    expect(result.stderr).toBe('');
+    expect(result.outputs).toEqual({});
+    expect(result.exported).toEqual({});
+  });
+});
+
+describe('root action.yml', () => {
+  it('is swr-login: same inputs, outputs and runtime, with paths from the repository root', () => {
+    const root = readActionMetadata('.');
+    const swr = readActionMetadata('swr-login');
+    expect(root.inputs).toEqual(swr.inputs);
+    expect(root.outputs).toEqual(swr.outputs);
+    expect(root.runs).toEqual({
+      ...swr.runs,
+      main: swr.runs.main.replace('../../', ''),
+      ...(swr.runs.post ? { post: swr.runs.post.replace('../../', '') } : {}),
+    });
+  });
+});

@@ -1,0 +1,13 @@
+export { type ActionMetadata, readActionMetadata, repoRoot } from './action-metadata.ts';
+export { parseFileCommands } from './file-commands.ts';
+export { findLeaks, type LeakReport, NO_LEAKS } from './leaks.ts';
+export { decodeCommandValue, maskText, renderLog, variantsOf } from './masking.ts';
+export {
+  createWorkspace,
+  inputEnvironment,
+  type RunOptions,
+  type RunResult,
+  runAction,
+  runPostAfter,
+  type Workspace,
+} from './run-action.ts';

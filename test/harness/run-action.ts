@@ -1,0 +1,181 @@
+// Runs a built bundle exactly as the GitHub runner does: `node dist/<action>/<entry>.mjs` under
+// Node 24, inputs as INPUT_<NAME> (defaults from action.yml), fresh file-command files, RUNNER_TEMP
+// and HOME; then parses what the step wrote and renders its log as the runner would mask it.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readActionMetadata, repoRoot } from './action-metadata.ts';
+import { parseFileCommands } from './file-commands.ts';
+import { maskText, type RenderedLog, renderLog } from './masking.ts';
+
+export interface RunOptions {
+  action: string;
+  entry?: 'main' | 'post';
+  inputs?: Record<string, string>;
+  /** Extra environment (proxies, HUAWEI_CLOUD_* fallbacks, NODE_EXTRA_CA_CERTS, …). */
+  env?: Record<string, string>;
+  /** STATE_* values for a post run. */
+  state?: Record<string, string>;
+  /** Step debug (RUNNER_DEBUG=1). */
+  debug?: boolean;
+  /** Directories put first on PATH (e.g. a recording docker shim). */
+  pathPrefix?: string[];
+  /** Reuse the workspace of an earlier run (post after main). */
+  workspace?: Workspace;
+  /** Secrets the test knows of: every one must be masked before it shows. */
+  secrets?: string[];
+  /** Kill the run after this long (a guard against a hung bundle, not an assertion). */
+  killAfterMs?: number;
+}
+
+export interface Workspace {
+  root: string;
+  home: string;
+  runnerTemp: string;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  outputs: Record<string, string>;
+  exported: Record<string, string>;
+  state: Record<string, string>;
+  path: string[];
+  summary: string;
+  /** `::error::` lines (decoded) */
+  errors: string[];
+  warnings: string[];
+  log: RenderedLog;
+  /** stdout + stderr + state + summary, masked with every registered value: what a reader could see. */
+  visible: string;
+  workspace: Workspace;
+  raw: { stateFile: string; envFile: string; outputFile: string };
+}
+
+export function createWorkspace(): Workspace {
+  const root = mkdtempSync(join(tmpdir(), 'action-run-'));
+  const home = join(root, 'home');
+  const runnerTemp = join(root, 'runner-temp');
+  mkdirSync(home);
+  mkdirSync(runnerTemp);
+  return { root, home, runnerTemp };
+}
+
+function requireNode24(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major !== 24)
+    throw new Error(
+      `bundle tests must run on Node 24 (the runner's node24), not ${process.versions.node}; use the npm scripts`,
+    );
+}
+
+export function inputEnvironment(action: string, inputs: Record<string, string>): Record<string, string> {
+  const metadata = readActionMetadata(action);
+  const env: Record<string, string> = {};
+  for (const [name, definition] of Object.entries(metadata.inputs)) {
+    if (definition.default !== undefined) env[`INPUT_${name.toUpperCase()}`] = String(definition.default);
+  }
+  for (const [name, value] of Object.entries(inputs)) {
+    if (!(name in metadata.inputs)) throw new Error(`${action} has no input '${name}'`);
+    env[`INPUT_${name.toUpperCase()}`] = value;
+  }
+  return env;
+}
+
+export async function runAction(options: RunOptions): Promise<RunResult> {
+  requireNode24();
+  const entry = options.entry ?? 'main';
+  const workspace = options.workspace ?? createWorkspace();
+  const step = mkdtempSync(join(workspace.root, `${entry}-`));
+  const files = {
+    GITHUB_OUTPUT: join(step, 'output'),
+    GITHUB_ENV: join(step, 'env'),
+    GITHUB_STATE: join(step, 'state'),
+    GITHUB_PATH: join(step, 'path'),
+    GITHUB_STEP_SUMMARY: join(step, 'summary'),
+  };
+  for (const file of Object.values(files)) writeFileSync(file, '');
+
+  const state: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.state ?? {})) state[`STATE_${name}`] = value;
+
+  const env: Record<string, string> = {
+    PATH: [...(options.pathPrefix ?? []), process.env['PATH'] ?? '/usr/bin:/bin'].join(':'),
+    HOME: workspace.home,
+    RUNNER_TEMP: workspace.runnerTemp,
+    RUNNER_OS: 'Linux',
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: workspace.root,
+    ...files,
+    ...inputEnvironment(options.action, options.inputs ?? {}),
+    ...state,
+    ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
+    ...options.env,
+  };
+  const bundle = join(repoRoot, 'dist', options.action, `${entry}.mjs`);
+  const started = performance.now();
+  const child = spawn(process.execPath, [bundle], {
+    env,
+    cwd: workspace.root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const guard = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 120_000);
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  clearTimeout(guard);
+  const durationMs = performance.now() - started;
+
+  const read = (file: string): string => readFileSync(file, 'utf8');
+  const log = renderLog(stdout, options.secrets ?? [], options.debug ?? false);
+  const visibleParts = [log.text, stderr, read(files.GITHUB_STATE), read(files.GITHUB_STEP_SUMMARY)];
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    durationMs,
+    outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
+    exported: parseFileCommands(read(files.GITHUB_ENV)),
+    state: parseFileCommands(read(files.GITHUB_STATE)),
+    path: read(files.GITHUB_PATH).split('\n').filter(Boolean),
+    summary: read(files.GITHUB_STEP_SUMMARY),
+    errors: commandLines(stdout, 'error'),
+    warnings: commandLines(stdout, 'warning'),
+    log,
+    visible: maskText(visibleParts.join('\n'), log.masks),
+    workspace,
+    raw: { stateFile: files.GITHUB_STATE, envFile: files.GITHUB_ENV, outputFile: files.GITHUB_OUTPUT },
+  };
+}
+
+/** Runs the post entry of an action after `main`, with main's state and workspace. */
+export function runPostAfter(
+  main: RunResult,
+  options: Omit<RunOptions, 'entry' | 'state' | 'workspace'>,
+): Promise<RunResult> {
+  return runAction({ ...options, entry: 'post', state: main.state, workspace: main.workspace });
+}
+
+function commandLines(stdout: string, command: string): string[] {
+  const prefix = `::${command}`;
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
+    .map((line) =>
+      line
+        .slice(line.indexOf('::', 2) + 2)
+        .replace(/%0D/g, '\r')
+        .replace(/%0A/g, '\n')
+        .replace(/%25/g, '%'),
+    );
+}
