@@ -6,6 +6,7 @@ const root = new URL('..', import.meta.url);
 const swrAction = new URL('actions/swr-login/action.yml', root);
 if (existsSync(swrAction)) {
   const source = readFileSync(swrAction, 'utf8');
-  const header = '# Generated from actions/swr-login/action.yml by scripts/sync-root-action.ts: edit that file.\n';
+  const header =
+    '# Generated from actions/swr-login/action.yml by scripts/sync-root-action.ts: edit that file.\n';
   writeFileSync(new URL('action.yml', root), header + source.replaceAll('../../dist/', 'dist/'));
 }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readActionMetadata, repoRoot, runAction } from './harness/index.ts';
 
-const actions = readdirSync(join(repoRoot, 'actions')).filter((name) => existsSync(join(repoRoot, 'actions', name, 'action.yml')));
+const actions = readdirSync(join(repoRoot, 'actions')).filter((name) =>
+  existsSync(join(repoRoot, 'actions', name, 'action.yml')),
+);
 
 function firstRequiredInput(action: string): string {
   const source = readFileSync(join(repoRoot, 'actions', action, 'src', 'inputs.ts'), 'utf8');
@@ -19,13 +21,17 @@ describe.each(actions)('%s bundle', (action) => {
 
   it('declares node24 and points at committed self-contained .mjs bundles under dist/', () => {
     expect(metadata.runs.using).toBe('node24');
-    const entries = [metadata.runs.main, metadata.runs.post].filter((entry): entry is string => entry !== undefined);
+    const entries = [metadata.runs.main, metadata.runs.post].filter(
+      (entry): entry is string => entry !== undefined,
+    );
     for (const entry of entries) {
       expect(entry).toMatch(new RegExp(`^\\.\\./\\.\\./dist/${action}/(main|post)\\.mjs$`));
       expect(existsSync(join(repoRoot, 'actions', action, entry))).toBe(true);
     }
     const files = readdirSync(join(repoRoot, 'dist', action));
-    expect(files.filter((file) => /\.(c|m)?js$/.test(file)).sort()).toEqual(entries.map((entry) => entry.split('/').pop()).sort());
+    expect(files.filter((file) => /\.(c|m)?js$/.test(file)).sort()).toEqual(
+      entries.map((entry) => entry.split('/').pop()).sort(),
+    );
   });
 
   it('run with no inputs exits 1 with exactly one ::error:: line naming the first missing input', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -12,10 +12,16 @@ export interface ActionMetadata {
   runs: { using: string; main: string; post?: string; 'post-if'?: string };
 }
 
-/** Reads an action.yml: `actions/<name>/action.yml`, or the root one for `.`. */
+/** The directory holding an action.yml: `actions/<name>`, the repository root for `.`, or any absolute path. */
+export function actionDirectory(action: string): string {
+  if (action === '.') return repoRoot;
+  if (isAbsolute(action)) return action;
+  return join(repoRoot, 'actions', action);
+}
+
+/** Reads an action.yml (see actionDirectory for what `action` may name). */
 export function readActionMetadata(action: string): ActionMetadata {
-  const path =
-    action === '.' ? join(repoRoot, 'action.yml') : join(repoRoot, 'actions', action, 'action.yml');
+  const path = join(actionDirectory(action), 'action.yml');
   const metadata = parse(readFileSync(path, 'utf8')) as ActionMetadata;
   return { ...metadata, inputs: metadata.inputs ?? {}, outputs: metadata.outputs ?? {} };
 }

@@ -1,4 +1,4 @@
-export { type ActionMetadata, readActionMetadata, repoRoot } from './action-metadata.ts';
+export { type ActionMetadata, actionDirectory, readActionMetadata, repoRoot } from './action-metadata.ts';
 export { parseFileCommands } from './file-commands.ts';
 export { findLeaks, type LeakReport, NO_LEAKS } from './leaks.ts';
 export { decodeCommandValue, maskText, renderLog, variantsOf } from './masking.ts';

@@ -4,12 +4,13 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readActionMetadata, repoRoot } from './action-metadata.ts';
+import { join, resolve } from 'node:path';
+import { actionDirectory, readActionMetadata } from './action-metadata.ts';
 import { parseFileCommands } from './file-commands.ts';
 import { maskText, type RenderedLog, renderLog } from './masking.ts';
 
 export interface RunOptions {
+  /** `actions/<name>` by name, `.` for the root action, or the absolute path of an action directory. */
   action: string;
   entry?: 'main' | 'post';
   inputs?: Record<string, string>;
@@ -116,7 +117,11 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
     ...options.env,
   };
-  const bundle = join(repoRoot, 'dist', options.action, `${entry}.mjs`);
+  // As the runner does: the entry's path comes from action.yml, relative to its directory.
+  const runs = readActionMetadata(options.action).runs;
+  const relative = entry === 'main' ? runs.main : runs.post;
+  if (!relative) throw new Error(`${options.action} has no ${entry} entry in action.yml`);
+  const bundle = resolve(actionDirectory(options.action), relative);
   const started = performance.now();
   const child = spawn(process.execPath, [bundle], {
     env,
