@@ -34,6 +34,15 @@ describe.each(actions)('%s bundle', (action) => {
     );
   });
 
+  it('keeps each bundle under 500 kB, without the undici code http-client never reaches', () => {
+    for (const entry of [metadata.runs.main, metadata.runs.post]) {
+      if (entry === undefined) continue;
+      const bundle = readFileSync(join(repoRoot, 'actions', action, entry), 'utf8');
+      expect(Buffer.byteLength(bundle)).toBeLessThan(500 * 1024);
+      expect(bundle).not.toMatch(/undici/i);
+    }
+  });
+
   it('run with no inputs exits 1 with exactly one ::error:: line naming the first missing input', async () => {
     const result = await runAction({ action, inputs: {} });
     expect(result.exitCode).toBe(1);

@@ -2,9 +2,10 @@
 // Node 24, inputs as INPUT_<NAME> (defaults from action.yml), fresh file-command files, RUNNER_TEMP
 // and HOME; then parses what the step wrote and renders its log as the runner would mask it.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { actionDirectory, readActionMetadata } from './action-metadata.ts';
 import { parseFileCommands } from './file-commands.ts';
 import { maskText, type RenderedLog, renderLog } from './masking.ts';
@@ -28,6 +29,8 @@ export interface RunOptions {
   secrets?: string[];
   /** Kill the run after this long (a guard against a hung bundle, not an assertion). */
   killAfterMs?: number;
+  /** A test of unknown-host handling may let the DNS guard refuse names; others fail on any lookup. */
+  allowBlockedLookups?: boolean;
 }
 
 export interface Workspace {
@@ -54,7 +57,14 @@ export interface RunResult {
   visible: string;
   workspace: Workspace;
   raw: { stateFile: string; envFile: string; outputFile: string };
+  /** Hostnames the bundle tried to resolve (refused by test/harness/dns-guard.mjs). */
+  blockedLookups: string[];
+  /** Peak resident set size of the action's process in bytes (test/harness/peak-rss.mjs). */
+  peakRssBytes: number;
 }
+
+const dnsGuard = fileURLToPath(new URL('dns-guard.mjs', import.meta.url));
+const peakRss = fileURLToPath(new URL('peak-rss.mjs', import.meta.url));
 
 export function createWorkspace(): Workspace {
   const root = mkdtempSync(join(tmpdir(), 'action-run-'));
@@ -99,6 +109,9 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     GITHUB_STEP_SUMMARY: join(step, 'summary'),
   };
   for (const file of Object.values(files)) writeFileSync(file, '');
+  const dnsLog = join(step, 'dns-lookups');
+  writeFileSync(dnsLog, '');
+  const rssFile = join(step, 'peak-rss');
 
   const state: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.state ?? {})) state[`STATE_${name}`] = value;
@@ -115,6 +128,10 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     ...inputEnvironment(options.action, options.inputs ?? {}),
     ...state,
     ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
+    // No bundle may resolve a name: the resolver is off the machine (dns-guard.mjs).
+    NODE_OPTIONS: `--import=${dnsGuard} --import=${peakRss}`,
+    TEST_DNS_LOG: dnsLog,
+    TEST_PEAK_RSS_FILE: rssFile,
     ...options.env,
   };
   // As the runner does: the entry's path comes from action.yml, relative to its directory.
@@ -142,6 +159,12 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
   const durationMs = performance.now() - started;
 
   const read = (file: string): string => readFileSync(file, 'utf8');
+  const blockedLookups = read(dnsLog).split('\n').filter(Boolean);
+  if (blockedLookups.length > 0 && !options.allowBlockedLookups) {
+    throw new Error(
+      `${options.action} ${entry} tried to resolve ${blockedLookups.join(', ')}: tests stay on loopback`,
+    );
+  }
   const log = renderLog(stdout, options.secrets ?? [], options.debug ?? false);
   const visibleParts = [log.text, stderr, read(files.GITHUB_STATE), read(files.GITHUB_STEP_SUMMARY)];
   return {
@@ -160,6 +183,8 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     visible: maskText(visibleParts.join('\n'), log.masks),
     workspace,
     raw: { stateFile: files.GITHUB_STATE, envFile: files.GITHUB_ENV, outputFile: files.GITHUB_OUTPUT },
+    blockedLookups,
+    peakRssBytes: existsSync(rssFile) ? Number(read(rssFile)) : Number.NaN,
   };
 }
 
