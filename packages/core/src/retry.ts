@@ -9,8 +9,11 @@ export type Outcome =
   | { response: HttpResponse; error?: undefined }
   | { error: NetworkError; response?: undefined };
 
-/** `false`: final. `true` or an object: try again, waiting at least `minDelayMs`. */
-export type RetryDecision = boolean | { minDelayMs: number };
+/**
+ * `false`: final. `true` or an object: try again, waiting at least `minDelayMs`. `reason` names
+ * the failure in the retry line when the HTTP status alone would mislead (UCloud fails with 200).
+ */
+export type RetryDecision = boolean | { minDelayMs: number; reason?: string };
 export type RetryPolicy = (outcome: Outcome) => RetryDecision;
 
 export const RETRYABLE_STATUSES = (status: number): boolean =>
@@ -84,7 +87,9 @@ export async function send(request: HttpRequest, options: SendOptions): Promise<
       MAX_RETRY_AFTER_MS,
       Math.max(backoffDelay(attempt, backoff, random), floor, retryAfter ?? 0),
     );
-    const what = outcome.error ? outcome.error.message : `HTTP ${outcome.response.status}`;
+    const what =
+      (typeof decision === 'object' ? decision.reason : undefined) ??
+      (outcome.error ? outcome.error.message : `HTTP ${outcome.response.status}`);
     options.onRetry?.(
       `Attempt ${attempt} of ${options.maxAttempts} failed (${what}); retrying in ${(delay / 1000).toFixed(1)} s`,
     );

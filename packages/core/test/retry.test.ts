@@ -118,6 +118,20 @@ describe('send', () => {
     expect(clock.slept).toEqual([4000]);
   });
 
+  it('names the policy reason in the retry line instead of the HTTP status', async () => {
+    const retries: string[] = [];
+    await send(request, {
+      transport: scripted([reply(200), reply(200)]),
+      maxAttempts: 2,
+      timeoutMs: 1000,
+      clock: fakeClock(),
+      random: () => 0,
+      policy: (o) => (retries.length === 0 && o.response ? { minDelayMs: 0, reason: 'RetCode 150' } : false),
+      onRetry: (m) => retries.push(m),
+    });
+    expect(retries).toEqual(['Attempt 1 of 2 failed (RetCode 150); retrying in 0.3 s']);
+  });
+
   it('retries retryable network errors and throws the last one with the attempt count', async () => {
     const refused = new NetworkError('api.example.test refused the connection', {
       retryable: true,
