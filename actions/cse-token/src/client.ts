@@ -1,0 +1,168 @@
+// The one call this action makes, `POST /v4/token` (cse.md §2–§4), and how to read its answers.
+// Pure: a request description out, a token or a ServiceError in. What to retry lives here too,
+// because only this service's rules say which answers can change.
+import {
+  bodySnippet,
+  type HttpRequest,
+  type HttpResponse,
+  isObject,
+  type Outcome,
+  parseJson,
+  RETRYABLE_STATUSES,
+  ServiceError,
+  stringField,
+} from '@cloudcreds/core';
+
+export interface Credentials {
+  username: string;
+  password: string;
+  /** `tokenExpirationTime`, already checked; omitted means the server default (12h). */
+  tokenExpiration?: string | undefined;
+}
+
+/** The endpoint as users write it: no trailing slash, any path prefix kept (e.g. behind a gateway). */
+export function endpointText(endpoint: URL): string {
+  return `${endpoint.origin}${endpoint.pathname.replace(/\/+$/, '')}`;
+}
+
+export function tokenUrl(endpoint: URL): string {
+  return `${endpointText(endpoint)}/v4/token`;
+}
+
+export function buildTokenRequest(endpoint: URL, credentials: Credentials): HttpRequest {
+  return {
+    method: 'POST',
+    url: tokenUrl(endpoint),
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      // Ignored for RBAC accounts, but every official client sends it.
+      'X-Domain-Name': 'default',
+    },
+    body: JSON.stringify({
+      name: credentials.username,
+      password: credentials.password,
+      ...(credentials.tokenExpiration ? { tokenExpirationTime: credentials.tokenExpiration } : {}),
+    }),
+  };
+}
+
+export interface ErrorBody {
+  code?: string;
+  message?: string;
+  detail?: string;
+}
+
+/**
+ * service-center's `{errorCode, errorMessage, detail}` (code as string or number), else a Huawei
+ * front layer's `{error_code, error_message|error_msg}`, else the start of the text.
+ */
+export function parseErrorBody(response: HttpResponse): ErrorBody {
+  const parsed = parseJson(response);
+  if (parsed.ok && isObject(parsed.value)) {
+    const body = parsed.value;
+    const code = stringField(body, 'errorCode');
+    if (code !== undefined)
+      return compact({
+        code,
+        message: stringField(body, 'errorMessage'),
+        detail: stringField(body, 'detail'),
+      });
+    const frontCode = stringField(body, 'error_code');
+    if (frontCode !== undefined) {
+      return compact({
+        code: frontCode,
+        message: stringField(body, 'error_message') ?? stringField(body, 'error_msg'),
+      });
+    }
+  }
+  // Not the service's JSON (a proxy, a router's 404): quoted, so it reads as what was received.
+  const snippet = bodySnippet(response);
+  return snippet === '' ? {} : { message: `"${snippet}"` };
+}
+
+function compact(body: ErrorBody): ErrorBody {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+const WRONG_CREDENTIALS = new Set(['401202', '401302', '401002']);
+/** Huawei's front-layer attempt limiter ("exceed times"): a credential verdict, never retried. */
+const ATTEMPT_LIMIT = 'SVCSTG.00300401';
+
+const LOCKOUT_RULE =
+  'service-center bans an account from a client IP address for 15 minutes at its third failed login, so the action never retries a refused login';
+
+function hintFor(status: number, body: ErrorBody): string | undefined {
+  if (body.code === ATTEMPT_LIMIT) {
+    return `The engine limits login attempts for this account and refused this one; it is not retried. Check the account name and password, and wait before the next run`;
+  }
+  if ((body.code !== undefined && WRONG_CREDENTIALS.has(body.code)) || status === 401) {
+    return `The account name or password is wrong (or empty). ${LOCKOUT_RULE}; fix the credentials before running again`;
+  }
+  if (body.code === '403201') {
+    return 'The account is blocked from this IP address for up to 15 minutes after repeated failed logins; even the right password is refused until then. Wait, then run once with the correct password';
+  }
+  if (status === 403) return `The login was refused. ${LOCKOUT_RULE}`;
+  if (status === 404 && body.code === undefined) {
+    return 'There is no /v4/token here: security authentication (RBAC) is off on this engine, or the endpoint is not the service-center address (e.g. https://10.0.0.5:30100)';
+  }
+  if (status === 405)
+    return 'The endpoint does not accept POST /v4/token: check that it is the service-center address';
+  if (body.code === '400001') return 'The server refused a parameter of the login request';
+  return undefined;
+}
+
+/** A failing answer as one ServiceError naming host, status, code, message, detail and what to do. */
+export function serviceFailure(response: HttpResponse, endpoint: URL): ServiceError {
+  const body = parseErrorBody(response);
+  const message = [body.message, body.detail && body.detail !== body.message ? `(${body.detail})` : undefined]
+    .filter(Boolean)
+    .join(' ');
+  return new ServiceError({
+    service: `service-center at ${endpoint.host}`,
+    status: response.status,
+    ...(body.code !== undefined ? { code: body.code } : {}),
+    ...(message !== '' ? { message } : {}),
+    ...(requestIdOf(response) ? { requestId: requestIdOf(response) } : {}),
+    ...(hintFor(response.status, body) ? { hint: hintFor(response.status, body) } : {}),
+  });
+}
+
+function requestIdOf(response: HttpResponse): string | undefined {
+  return response.header('x-request-id') ?? response.header('x-trace-id');
+}
+
+const TOKEN_SHAPE = /^[\x21-\x7e]{1,16384}$/;
+
+/** The token of a 200 answer. The body itself is never logged or quoted: it is the secret. */
+export function tokenFromResponse(response: HttpResponse, endpoint: URL): string {
+  if (response.status !== 200) throw serviceFailure(response, endpoint);
+  const unusable = (why: string): ServiceError =>
+    new ServiceError({ service: `service-center at ${endpoint.host}`, status: 200, message: `sent ${why}` });
+  const parsed = parseJson(response);
+  if (!parsed.ok) throw unusable(parsed.reason);
+  const token = isObject(parsed.value) ? parsed.value['token'] : undefined;
+  if (typeof token !== 'string' || token === '') throw unusable('an answer without a token');
+  if (!TOKEN_SHAPE.test(token)) throw unusable('a token with spaces or control characters');
+  return token;
+}
+
+/** A short name for an answer, for retry lines: host, status and service code. */
+export function describeAnswer(response: HttpResponse, endpoint: URL): string {
+  const code = parseErrorBody(response).code;
+  return `${endpoint.host} answered HTTP ${response.status}${code !== undefined ? ` ${code}` : ''}`;
+}
+
+export function isAttemptLimit(response: HttpResponse): boolean {
+  return parseErrorBody(response).code === ATTEMPT_LIMIT;
+}
+
+/**
+ * Whether another attempt could succeed: network errors that can heal, 429 and 5xx. Everything
+ * else is the server's verdict (400, 401, 403, 404, 405, the front-layer attempt limit), and a
+ * retried 401 would spend one of the account's tolerated failures.
+ */
+export function isWorthRetrying(outcome: Outcome): boolean {
+  if (outcome.error) return outcome.error.retryable;
+  return RETRYABLE_STATUSES(outcome.response.status) && !isAttemptLimit(outcome.response);
+}

@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setMaskFunction } from '@cloudcreds/core';
+import { createTestCa } from '@cloudcreds/emulators/tls';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readCseTokenInputs } from '../src/inputs.ts';
+
+const masked: string[] = [];
+beforeEach(() => {
+  masked.length = 0;
+  setMaskFunction((value) => masked.push(value));
+});
+afterEach(() => setMaskFunction(() => {}));
+
+const base = {
+  INPUT_ENDPOINT: 'https://10.0.0.5:30100',
+  INPUT_USERNAME: 'ci',
+  INPUT_PASSWORD: 'S3cret!pw',
+};
+const read = (env: Record<string, string>, files: Record<string, string> = {}) =>
+  readCseTokenInputs({ ...base, ...env }, (path) => {
+    if (path in files) return files[path]!;
+    throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+  });
+
+describe('cse-token inputs', () => {
+  it('reads the defaults and masks the password at once', () => {
+    const inputs = read({});
+    expect(inputs).toMatchObject({
+      username: 'ci',
+      password: 'S3cret!pw',
+      tokenExpiration: undefined,
+      caCert: undefined,
+      insecureSkipTlsVerify: false,
+      exportEnv: true,
+      envPrefix: 'CSE',
+      maxAttempts: 3,
+      timeoutSeconds: 30,
+    });
+    expect(inputs.endpoints.map(String)).toEqual(['https://10.0.0.5:30100/']);
+    expect(masked).toContain('S3cret!pw');
+  });
+
+  it('takes several endpoints, comma- or newline-separated, or PAAS_CSE_SC_ENDPOINT', () => {
+    expect(
+      read({ INPUT_ENDPOINT: 'https://a:30100,\nhttps://b:30100\n' }).endpoints.map((url) => url.host),
+    ).toEqual(['a:30100', 'b:30100']);
+    expect(read({ INPUT_ENDPOINT: '', PAAS_CSE_SC_ENDPOINT: 'https://c:30100' }).endpoints[0]?.host).toBe(
+      'c:30100',
+    );
+  });
+
+  it.each([
+    [{ INPUT_ENDPOINT: '' }, "Input 'endpoint' is required (or set PAAS_CSE_SC_ENDPOINT)"],
+    [{ INPUT_ENDPOINT: '10.0.0.5:30100' }, "Input 'endpoint' must"],
+    [{ INPUT_ENDPOINT: 'https://u:p@10.0.0.5' }, "Input 'endpoint' must not carry credentials"],
+    [{ INPUT_USERNAME: '  ' }, "Input 'username' is required"],
+    [{ INPUT_PASSWORD: '' }, "Input 'password' is required"],
+    [{ 'INPUT_TOKEN-EXPIRATION': '1d' }, "Input 'token-expiration' must be a Go duration"],
+    [{ 'INPUT_TOKEN-EXPIRATION': '10s' }, "Input 'token-expiration' must be between 15m and 24h"],
+    [{ 'INPUT_ENV-PREFIX': '1CSE' }, "Input 'env-prefix' must be"],
+    [{ 'INPUT_ENV-PREFIX': 'CSE-X' }, "Input 'env-prefix' must be"],
+    [{ 'INPUT_ENV-PREFIX': 'github' }, "Input 'env-prefix' must be"],
+    [{ 'INPUT_ENV-PREFIX': 'RUNNER_X' }, "Input 'env-prefix' must be"],
+    [{ 'INPUT_EXPORT-ENV': 'yes' }, "Input 'export-env' must be true or false"],
+    [{ 'INPUT_MAX-ATTEMPTS': '0' }, "Input 'max-attempts' must be between 1 and 10"],
+  ])('%o → %s', (env, message) => {
+    expect(() => read(env)).toThrow(message);
+  });
+
+  it('accepts env prefixes that merely start like GITHUB', () => {
+    expect(read({ 'INPUT_ENV-PREFIX': 'GITHUBX' }).envPrefix).toBe('GITHUBX');
+    expect(read({ 'INPUT_ENV-PREFIX': 'sc_test' }).envPrefix).toBe('sc_test');
+  });
+
+  it('passes a valid token-expiration through as written', () => {
+    expect(read({ 'INPUT_TOKEN-EXPIRATION': '1h30m' }).tokenExpiration).toBe('1h30m');
+  });
+
+  describe('ca-cert', () => {
+    const ca = createTestCa();
+    const second = createTestCa('second CA');
+
+    it('takes PEM text and keeps only the certificates', () => {
+      const pem = `comment line\n${ca.certPem}\n${second.certPem}`;
+      const caCert = read({ 'INPUT_CA-CERT': pem }).caCert;
+      expect(caCert).toBe(`${ca.certPem.trim()}\n${second.certPem.trim()}\n`);
+    });
+
+    it('takes a path to a PEM file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cse-ca-'));
+      const path = join(dir, 'ca.pem');
+      writeFileSync(path, ca.certPem);
+      expect(readCseTokenInputs({ ...base, 'INPUT_CA-CERT': path }).caCert).toBe(`${ca.certPem.trim()}\n`);
+    });
+
+    it.each([
+      ['a missing file', '/no/such/ca.pem', 'neither PEM text', '/no/such'],
+      ['a file without a certificate', 'empty.pem', 'holds no PEM certificate', 'empty.pem'],
+      [
+        'a broken certificate',
+        '-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----',
+        'certificate 1 of 1 is not a valid X.509 certificate',
+        'QUJD',
+      ],
+      ['a private key', ca.issue(['x.test']).key, 'contains a private key', 'PRIVATE KEY-----\n'],
+    ])('refuses %s without echoing it', (_name, value, message, secretPart) => {
+      let error: Error | undefined;
+      try {
+        read({ 'INPUT_CA-CERT': value }, { 'empty.pem': 'nothing here' });
+      } catch (caught) {
+        error = caught as Error;
+      }
+      expect(error?.message).toContain(message);
+      expect(error?.message).not.toContain(secretPart);
+    });
+  });
+});
