@@ -1,7 +1,9 @@
 export { type ActionMetadata, actionDirectory, readActionMetadata, repoRoot } from './action-metadata.ts';
+export { createDockerShim, type DockerCall, type DockerShim } from './docker-shim.ts';
 export { parseFileCommands } from './file-commands.ts';
 export { findLeaks, type LeakReport, NO_LEAKS } from './leaks.ts';
 export { decodeCommandValue, maskText, renderLog, variantsOf } from './masking.ts';
+export { missingTools, type Registry, startRegistry } from './registry.ts';
 export {
   createWorkspace,
   inputEnvironment,

@@ -1,0 +1,38 @@
+// Where IAM and STS live for a region (swr.md §1). Decision: the `.eu` rule that applies to SWR
+// applies here too. eu-west-101's public APIs all sit under myhuaweicloud.eu (the Terraform
+// provider picks the domain per region for every service, not per service), so a `.com` IAM host
+// for that region would be a guess against the evidence. Every other region uses
+// myhuaweicloud.com. The `iam-endpoint` / `sts-endpoint` inputs override the result (another
+// cloud, a proxy, a test emulator). IAM also has a global host (iam.myhuaweicloud.com); the
+// regional one is used because route A scopes the token to a project of that region.
+import { REGION_ID } from '../endpoint.ts';
+
+/** Regions whose public endpoints live under myhuaweicloud.eu (the same set as SWR's). */
+const EU_DOMAIN_REGIONS = new Set(['eu-west-101']);
+
+function cloudDomain(region: string): string {
+  if (!REGION_ID.test(region)) throw new Error(`not a region id: ${JSON.stringify(region)}`);
+  return EU_DOMAIN_REGIONS.has(region) ? 'myhuaweicloud.eu' : 'myhuaweicloud.com';
+}
+
+export function defaultIamEndpoint(region: string): URL {
+  return new URL(`https://iam.${region}.${cloudDomain(region)}`);
+}
+
+/** STS exists in 12 regions only (swr.md §1); any region's STS host can be named, others fail to resolve. */
+export function defaultStsEndpoint(region: string): URL {
+  return new URL(`https://sts.${region}.${cloudDomain(region)}`);
+}
+
+export function resolveIamEndpoint(region: string, override: URL | undefined): URL {
+  return override ?? defaultIamEndpoint(region);
+}
+
+export function resolveStsEndpoint(region: string, override: URL | undefined): URL {
+  return override ?? defaultStsEndpoint(region);
+}
+
+/** An API path under a base URL that may carry a path prefix (a gateway in front). */
+export function apiUrl(endpoint: URL, path: string): string {
+  return `${endpoint.origin}${endpoint.pathname.replace(/\/+$/, '')}${path}`;
+}
