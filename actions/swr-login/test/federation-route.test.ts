@@ -35,22 +35,54 @@ describe('chooseRoute', () => {
     ['AK/SK → static', AKSK, { kind: 'static' }],
     ['auth-token → static', { authToken: 'MIItoken' }, { kind: 'static' }],
     ['nothing → static (the credential check names what is missing)', {}, { kind: 'static' }],
-    ['empty strings count as unset', { identityProvider: '', agencyUrn: '', audience: '' }, { kind: 'static' }],
+    [
+      'empty strings count as unset',
+      { identityProvider: '', agencyUrn: '', audience: '' },
+      { kind: 'static' },
+    ],
   ];
   it.each(chosen)('%s', (_what, inputs, route) => {
     expect(chooseRoute(inputs)).toEqual(route);
   });
 
   const refused: Array<[string, RouteInputs, RegExp]> = [
-    ['both routes', { ...A, ...B }, /^'identity-provider' .* and 'agency-urn', 'provider-urn' .* are both set/],
-    ['route A with AK/SK', { ...A, ...AKSK }, /'identity-provider' .* together with 'access-key-id', 'access-key-secret'/],
+    [
+      'both routes',
+      { ...A, ...B },
+      /^'identity-provider' .* and 'agency-urn', 'provider-urn' .* are both set/,
+    ],
+    [
+      'route A with AK/SK',
+      { ...A, ...AKSK },
+      /'identity-provider' .* together with 'access-key-id', 'access-key-secret'/,
+    ],
     ['route A with auth-token', { ...A, authToken: 't' }, /together with 'auth-token'/],
-    ['route B with a security token', { ...B, securityToken: 't' }, /'agency-urn', 'provider-urn' .* 'security-token'/],
-    ['agency-urn alone', { agencyUrn: B.agencyUrn }, /needs both 'agency-urn' and 'provider-urn'; 'provider-urn' is missing/],
+    [
+      'route B with a security token',
+      { ...B, securityToken: 't' },
+      /'agency-urn', 'provider-urn' .* 'security-token'/,
+    ],
+    [
+      'agency-urn alone',
+      { agencyUrn: B.agencyUrn },
+      /needs both 'agency-urn' and 'provider-urn'; 'provider-urn' is missing/,
+    ],
     ['provider-urn alone', { providerUrn: B.providerUrn }, /'agency-urn' is missing/],
-    ['route A with sts-endpoint', { ...A, stsEndpoint: URL_X }, /'sts-endpoint' is set, but 'identity-provider' uses IAM/],
-    ['route B with iam-endpoint', { ...B, iamEndpoint: URL_X }, /'iam-endpoint' is set, but 'agency-urn' uses STS/],
-    ['audience without federation', { ...AKSK, audience: 'x' }, /^'audience' applies only to OIDC federation/],
+    [
+      'route A with sts-endpoint',
+      { ...A, stsEndpoint: URL_X },
+      /'sts-endpoint' is set, but 'identity-provider' uses IAM/,
+    ],
+    [
+      'route B with iam-endpoint',
+      { ...B, iamEndpoint: URL_X },
+      /'iam-endpoint' is set, but 'agency-urn' uses STS/,
+    ],
+    [
+      'audience without federation',
+      { ...AKSK, audience: 'x' },
+      /^'audience' applies only to OIDC federation/,
+    ],
     [
       'endpoints without federation',
       { iamEndpoint: URL_X, stsEndpoint: URL_X },
@@ -75,8 +107,16 @@ describe('chooseRoute', () => {
 describe('default endpoints', () => {
   it.each([
     ['cn-north-4', 'https://iam.cn-north-4.myhuaweicloud.com/', 'https://sts.cn-north-4.myhuaweicloud.com/'],
-    ['ap-southeast-1', 'https://iam.ap-southeast-1.myhuaweicloud.com/', 'https://sts.ap-southeast-1.myhuaweicloud.com/'],
-    ['cn-north-11', 'https://iam.cn-north-11.myhuaweicloud.com/', 'https://sts.cn-north-11.myhuaweicloud.com/'],
+    [
+      'ap-southeast-1',
+      'https://iam.ap-southeast-1.myhuaweicloud.com/',
+      'https://sts.ap-southeast-1.myhuaweicloud.com/',
+    ],
+    [
+      'cn-north-11',
+      'https://iam.cn-north-11.myhuaweicloud.com/',
+      'https://sts.cn-north-11.myhuaweicloud.com/',
+    ],
     ['eu-west-0', 'https://iam.eu-west-0.myhuaweicloud.com/', 'https://sts.eu-west-0.myhuaweicloud.com/'],
     ['eu-west-101', 'https://iam.eu-west-101.myhuaweicloud.eu/', 'https://sts.eu-west-101.myhuaweicloud.eu/'],
   ])('%s', (region, iam, sts) => {
@@ -155,7 +195,12 @@ describe('fetchIdToken', () => {
   });
 
   it('passes the audience, masks the token and its segments at once, and reads the claims', async () => {
-    const token = jwt({ iss: 'https://token.actions.githubusercontent.com', aud: 'a', sub: 'repo:o/r:ref:refs/heads/main', exp: 1 });
+    const token = jwt({
+      iss: 'https://token.actions.githubusercontent.com',
+      aud: 'a',
+      sub: 'repo:o/r:ref:refs/heads/main',
+      exp: 1,
+    });
     const audiences: Array<string | undefined> = [];
     const result = await fetchIdToken(
       async (audience) => {
@@ -173,7 +218,12 @@ describe('fetchIdToken', () => {
     expect(masks).toContain(token.split('.')[2]);
     expect(result).toEqual({
       token,
-      claims: { iss: 'https://token.actions.githubusercontent.com', aud: 'a', sub: 'repo:o/r:ref:refs/heads/main', exp: 1 },
+      claims: {
+        iss: 'https://token.actions.githubusercontent.com',
+        aud: 'a',
+        sub: 'repo:o/r:ref:refs/heads/main',
+        exp: 1,
+      },
     });
   });
 
@@ -186,11 +236,15 @@ describe('fetchIdToken', () => {
       undefined,
     );
     await expect(failure).rejects.toThrow(ServiceError);
-    await expect(failure).rejects.toThrow(/^GitHub OIDC token endpoint answered Error message: .*Error Code : 500/);
+    await expect(failure).rejects.toThrow(
+      /^GitHub OIDC token endpoint answered Error message: .*Error Code : 500/,
+    );
   });
 
   it('refuses an answer that is not a JWT, after masking it', async () => {
-    await expect(fetchIdToken(async () => 'not-a-jwt-at-all', variables, undefined)).rejects.toThrow(/not a JWT/);
+    await expect(fetchIdToken(async () => 'not-a-jwt-at-all', variables, undefined)).rejects.toThrow(
+      /not a JWT/,
+    );
     expect(masks).toContain('not-a-jwt-at-all');
     await expect(fetchIdToken(async () => '', variables, undefined)).rejects.toThrow(/not a JWT/);
   });
