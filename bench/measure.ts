@@ -1,0 +1,113 @@
+// How one command is measured: instructions under callgrind (repeatable whatever the machine is
+// doing), wall time as a median over many runs (noisy, so many), and peak RSS from the process's
+// own rusage at exit. Every run is spawned asynchronously: the emulators answer from this process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Command {
+  args: string[];
+  env: Record<string, string>;
+}
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(executable: string, args: string[], env: Record<string, string>): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(executable, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+/** Runs once and returns its exit code; the benchmark checks each scenario does what it claims. */
+export async function exitCodeOf(command: Command): Promise<Finished> {
+  return run(process.execPath, command.args, command.env);
+}
+
+export async function instructions(command: Command): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'callgrind-'));
+  try {
+    const result = await run(
+      'valgrind',
+      ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, ...command.args],
+      command.env,
+    );
+    const collected = /Collected : (\d+)/.exec(result.stderr);
+    if (!collected?.[1]) throw new Error(`callgrind reported no count:\n${result.stderr.slice(-2000)}`);
+    return Number(collected[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function medianWallMs(prepare: () => Promise<Command>, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let index = 0; index < runs; index++) {
+    const command = await prepare();
+    times.push((await run(process.execPath, command.args, command.env)).ms);
+  }
+  return median(times);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const peakRssPreload = new URL('../test/harness/peak-rss.mjs', import.meta.url).pathname;
+
+export async function peakRssBytes(command: Command): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'rss-'));
+  const file = join(dir, 'rss');
+  try {
+    await run(process.execPath, command.args, {
+      ...command.env,
+      NODE_OPTIONS: `--import=${peakRssPreload}`,
+      TEST_PEAK_RSS_FILE: file,
+    });
+    return Number(readFileSync(file, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Median wall time of any executable (the docker CLI's own login, for the comparison). */
+export async function medianWallMsOf(
+  executable: string,
+  prepare: () => Promise<{ args: string[]; env: Record<string, string>; stdin?: string }>,
+  runs: number,
+): Promise<number> {
+  const times: number[] = [];
+  for (let index = 0; index < runs; index++) {
+    const command = await prepare();
+    const started = performance.now();
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(executable, command.args, { env: command.env, stdio: ['pipe', 'ignore', 'pipe'] });
+      child.on('error', reject);
+      child.on('close', resolve);
+      child.stdin.end(command.stdin ?? '');
+    });
+    if (code !== 0) throw new Error(`${executable} ${command.args.join(' ')} exited ${code}`);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
