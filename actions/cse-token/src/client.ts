@@ -138,12 +138,12 @@ const TOKEN_SHAPE = /^[\x21-\x7e]{1,16384}$/;
 export function tokenFromResponse(response: HttpResponse, endpoint: URL): string {
   if (response.status !== 200) throw serviceFailure(response, endpoint);
   const unusable = (why: string): ServiceError =>
-    new ServiceError({ service: `service-center at ${endpoint.host}`, status: 200, message: `sent ${why}` });
+    new ServiceError({ service: `service-center at ${endpoint.host}`, status: 200, message: `with ${why}` });
   const parsed = parseJson(response);
   if (!parsed.ok) throw unusable(parsed.reason);
   const token = isObject(parsed.value) ? parsed.value['token'] : undefined;
-  if (typeof token !== 'string' || token === '') throw unusable('an answer without a token');
-  if (!TOKEN_SHAPE.test(token)) throw unusable('a token with spaces or control characters');
+  if (typeof token !== 'string' || token === '') throw unusable('a body without a token');
+  if (!TOKEN_SHAPE.test(token)) throw unusable('a token that has spaces or control characters');
   return token;
 }
 

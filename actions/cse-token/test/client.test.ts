@@ -145,6 +145,15 @@ describe('the token of a 200', () => {
       expect((error as Error).message).not.toContain(body);
     }
   });
+
+  it('says what came instead of a token in one readable line', () => {
+    expect(() => tokenFromResponse(answer(200, '<html>proxy login</html>'), endpoint)).toThrow(
+      /^service-center at [^ ]+ answered HTTP 200 with a body that is not valid JSON \(/,
+    );
+    expect(() => tokenFromResponse(answer(200, '{}'), endpoint)).toThrow(
+      /answered HTTP 200 with a body without a token$/,
+    );
+  });
 });
 
 describe('what is worth retrying', () => {

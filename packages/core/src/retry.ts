@@ -46,11 +46,14 @@ export interface SendOptions {
 
 /**
  * Exponential backoff with "equal jitter": half the window is fixed, half random, so parallel
- * jobs that failed together do not retry in lockstep, yet every wait keeps a floor.
+ * jobs that failed together do not retry in lockstep, yet every wait keeps a floor. A longer
+ * floor (Retry-After, a throttled service's minimum) replaces the fixed half only: the random half
+ * stays on top, or every job a throttler answered "Retry-After: 1" would come back in the same
+ * instant and be throttled again together.
  */
-export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
+export function backoffDelay(attempt: number, backoff: Backoff, random: () => number, floorMs = 0): number {
   const window = Math.min(backoff.maxMs, backoff.baseMs * 2 ** (attempt - 1));
-  return Math.round(window / 2 + random() * (window / 2));
+  return Math.round(Math.max(window / 2, floorMs) + random() * (window / 2));
 }
 
 /** Retry-After as delta-seconds or an HTTP date, in ms from now; undefined when absent or invalid. */
@@ -82,11 +85,8 @@ export async function send(request: HttpRequest, options: SendOptions): Promise<
     const retryAfter = outcome.response
       ? parseRetryAfter(outcome.response.header('retry-after'), clock.now())
       : undefined;
-    const floor = typeof decision === 'object' ? decision.minDelayMs : 0;
-    const delay = Math.min(
-      MAX_RETRY_AFTER_MS,
-      Math.max(backoffDelay(attempt, backoff, random), floor, retryAfter ?? 0),
-    );
+    const floor = Math.max(typeof decision === 'object' ? decision.minDelayMs : 0, retryAfter ?? 0);
+    const delay = Math.min(MAX_RETRY_AFTER_MS, backoffDelay(attempt, backoff, random, floor));
     const what =
       (typeof decision === 'object' ? decision.reason : undefined) ??
       (outcome.error ? outcome.error.message : `HTTP ${outcome.response.status}`);

@@ -105,6 +105,43 @@ describe('send', () => {
     expect(capped.slept).toEqual([60_000]);
   });
 
+  it('keeps the random half of the window on top of a Retry-After or policy floor', async () => {
+    const delays = async (random: number, retryAfter: string | undefined, minDelayMs = 0) => {
+      const clock = fakeClock();
+      await send(request, {
+        transport: scripted([reply(429, retryAfter ? { 'retry-after': retryAfter } : {}), reply(200)]),
+        maxAttempts: 2,
+        timeoutMs: 1000,
+        clock,
+        random: () => random,
+        policy: () => ({ minDelayMs }),
+      });
+      return clock.slept[0];
+    };
+    // Attempt 1: window 500 ms, so 0–250 ms of jitter above the floor, never below it.
+    expect(await delays(0, '1')).toBe(1000);
+    expect(await delays(0.5, '1')).toBe(1125);
+    expect(await delays(0.999999, '1')).toBe(1250);
+    expect(await delays(0.5, undefined, 2000)).toBe(2125);
+  });
+
+  it('spreads parallel clients that were all told Retry-After: 1', async () => {
+    const slept = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const clock = fakeClock();
+        await send(request, {
+          transport: scripted([reply(429, { 'retry-after': '1' }), reply(200)]),
+          maxAttempts: 2,
+          timeoutMs: 1000,
+          clock,
+        });
+        return clock.slept[0] as number;
+      }),
+    );
+    expect(Math.min(...slept)).toBeGreaterThanOrEqual(1000);
+    expect(new Set(slept).size).toBeGreaterThan(5);
+  });
+
   it('lets the policy ask for a longer pause', async () => {
     const clock = fakeClock();
     await send(request, {
@@ -161,6 +198,10 @@ describe('backoff', () => {
       250, 500, 1000, 2000, 4000, 4000,
     ]);
     expect([1, 2, 3].map((n) => backoffDelay(n, backoff, () => 0.999999))).toEqual([500, 1000, 2000]);
+    // A floor above the fixed half replaces it; the random half stays.
+    expect(backoffDelay(1, backoff, () => 0, 3000)).toBe(3000);
+    expect(backoffDelay(1, backoff, () => 0.999999, 3000)).toBe(3250);
+    expect(backoffDelay(3, backoff, () => 0, 200)).toBe(1000);
   });
 
   it('spreads parallel retries', () => {

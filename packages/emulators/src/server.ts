@@ -17,7 +17,7 @@ export interface RecordedRequest {
 
 /** A fault that replaces one normal answer. Service-specific faults are plain handlers. */
 export type TransportFault =
-  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  | { kind: 'status'; status: number; body?: string | Buffer; headers?: Record<string, string> }
   | { kind: 'reset' }
   | { kind: 'hang' }
   | { kind: 'oversized'; bytes: number; contentType?: string }

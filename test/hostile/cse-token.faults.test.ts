@@ -1,0 +1,4 @@
+import { cseToken } from './adapters.ts';
+import { defineFaultMatrix } from './faults.ts';
+
+defineFaultMatrix(cseToken);

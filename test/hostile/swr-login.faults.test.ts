@@ -1,0 +1,4 @@
+import { swrLogin } from './adapters.ts';
+import { defineFaultMatrix } from './faults.ts';
+
+defineFaultMatrix(swrLogin);

@@ -1,0 +1,4 @@
+import { ucloudAuthconfig } from './adapters.ts';
+import { defineFaultMatrix } from './faults.ts';
+
+defineFaultMatrix(ucloudAuthconfig);
