@@ -2,9 +2,9 @@
 // doing), wall time as a median over many runs (noisy, so many), and peak RSS from the process's
 // own rusage at exit. Every run is spawned asynchronously: the emulators answer from this process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export interface Command {
   args: string[];
@@ -40,17 +40,44 @@ export async function exitCodeOf(command: Command): Promise<Finished> {
   return run(process.execPath, command.args, command.env);
 }
 
-export async function instructions(command: Command): Promise<number> {
+/**
+ * Debian's `valgrind` is a /bin/sh script that sets three variables and execs `valgrind.bin`; dash
+ * drops every environment variable whose name is not a shell identifier on the way, and the
+ * runner's input variables keep their hyphens (INPUT_ACCESS-KEY-ID). Through the script an action
+ * would be measured without those inputs, failing early. So the binary is run directly, with the
+ * script's variables.
+ */
+function valgrind(): { executable: string; env: Record<string, string> } {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    const binary = join(dir, 'valgrind.bin');
+    if (dir !== '' && existsSync(binary)) {
+      const library = process.env['LD_LIBRARY_PATH'];
+      return {
+        executable: binary,
+        env: {
+          LD_LIBRARY_PATH: library ? `${library}:/usr/lib/debug` : '/usr/lib/debug',
+          GLIBCPP_FORCE_NEW: '1',
+          GLIBCXX_FORCE_NEW: '1',
+        },
+      };
+    }
+  }
+  return { executable: 'valgrind', env: {} };
+}
+
+/** Instructions executed (callgrind), and the exit code, which the caller checks: a run that failed early is cheap. */
+export async function instructions(command: Command): Promise<{ count: number; code: number | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'callgrind-'));
+  const tool = valgrind();
   try {
     const result = await run(
-      'valgrind',
+      tool.executable,
       ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, ...command.args],
-      command.env,
+      { ...command.env, ...tool.env },
     );
     const collected = /Collected : (\d+)/.exec(result.stderr);
     if (!collected?.[1]) throw new Error(`callgrind reported no count:\n${result.stderr.slice(-2000)}`);
-    return Number(collected[1]);
+    return { count: Number(collected[1]), code: result.code };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 // npm run bench [-- --runs 20] [-- --peer docker-login=/path/to/login-action/dist/index.js]
+//                [-- --dist /path/to/another/dist]
 //
 // For every bundle in dist/, on the Node 24 that runs this script (the runner's node24):
 // instructions (valgrind callgrind) and median wall time of (a) a run with no inputs and (b) the
@@ -6,6 +7,8 @@
 // swr-login's main step is compared with docker's own `docker login` on the same registry, and
 // with a peer's published bundle when its path is given (peers are never kept in this repository).
 // Prints a table, writes bench/results.json and the table between the bench markers of README.md.
+// `--dist` measures another build instead (an earlier commit's dist/, for a before/after table);
+// it only prints, since results.json and README.md describe this repository's dist/.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,11 +23,16 @@ import {
   medianWallMsOf,
   peakRssBytes,
 } from './measure.ts';
-import { bundlePath, happyPaths, noInputs, runnerEnvironment } from './scenarios.ts';
+import { bundleDirectory, bundlePath, happyPaths, noInputs, runnerEnvironment } from './scenarios.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '20' }, peer: { type: 'string', multiple: true, default: [] } },
+  options: {
+    runs: { type: 'string', default: '20' },
+    peer: { type: 'string', multiple: true, default: [] },
+    dist: { type: 'string' },
+  },
 });
+const dist = bundleDirectory(values.dist);
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
 try {
@@ -59,10 +67,16 @@ async function measure(
       `${subject} ${scenario} exited ${check.code}, expected ${expectedExit}:\n${check.stdout}${check.stderr}`,
     );
   }
+  const counted = await instructions(await prepare());
+  if (counted.code !== expectedExit) {
+    throw new Error(
+      `${subject} ${scenario} exited ${counted.code} under callgrind, expected ${expectedExit}`,
+    );
+  }
   rows.push({
     subject,
     scenario,
-    instructions: await instructions(await prepare()),
+    instructions: counted.count,
     medianMs: await medianWallMs(prepare, runs),
     peakRssMiB: (await peakRssBytes(await prepare())) / 1024 / 1024,
     ...(bytes === undefined ? {} : { bytes }),
@@ -77,11 +91,11 @@ const empty = join(tmpdir(), 'bench-empty.mjs');
 writeFileSync(empty, '');
 await measure('empty Node script', 'floor', async () => ({ args: [empty], env: runnerEnvironment() }), 0);
 
-const actions = readdirSync(join(repoRoot, 'dist')).filter((name) => name in happyPaths);
+const actions = readdirSync(dist).filter((name) => name in happyPaths);
 for (const action of actions) {
-  const bytes = readdirSync(join(repoRoot, 'dist', action))
+  const bytes = readdirSync(join(dist, action))
     .filter((file) => file.endsWith('.mjs'))
-    .reduce((sum, file) => sum + statSync(join(repoRoot, 'dist', action, file)).size, 0);
+    .reduce((sum, file) => sum + statSync(join(dist, action, file)).size, 0);
   await measure(action, 'no inputs', noInputs(action), 1, statSync(bundlePath(action)).size);
   const happy = await (happyPaths[action] as () => ReturnType<(typeof happyPaths)[string]>)();
   try {
@@ -113,9 +127,10 @@ for (const action of actions) {
             INPUT_ECR: 'false',
           },
         });
+        await measure(`peer ${name}`, 'login, same registry', login, 0, statSync(path).size);
         comparisons.push({
           what: `peer ${name}: main step (login only)`,
-          medianMs: await medianWallMs(login, runs),
+          medianMs: rows.at(-1)?.medianMs ?? 0,
         });
       }
     }
@@ -135,24 +150,51 @@ for (const peer of values.peer) {
 }
 
 const mega = (n: number): string => `${(n / 1e6).toFixed(0)} M`;
+
+/** A Markdown table padded as the formatter (biome) writes it, so README.md stays formatted. */
+function markdownTable(header: string[], rightAligned: boolean[], body: string[][]): string {
+  const widths = header.map((title, column) =>
+    Math.max(3, title.length, ...body.map((cells) => (cells[column] ?? '').length)),
+  );
+  const line = (cells: string[]): string =>
+    `| ${cells
+      .map((cell, column) =>
+        rightAligned[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join(' | ')} |`;
+  const rule = widths.map((width, column) =>
+    rightAligned[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
+  );
+  return [line(header), line(rule), ...body.map(line)].join('\n');
+}
+
 const table = [
-  '| bundle | scenario | instructions | median wall (ms) | peak RSS (MiB) | bytes |',
-  '|---|---|--:|--:|--:|--:|',
-  ...rows.map(
-    (row) =>
-      `| ${row.subject} | ${row.scenario} | ${mega(row.instructions)} | ${row.medianMs.toFixed(0)} | ${row.peakRssMiB.toFixed(1)} | ${row.bytes ?? ''} |`,
+  markdownTable(
+    ['bundle', 'scenario', 'instructions', 'median wall (ms)', 'peak RSS (MiB)', 'bytes'],
+    [false, false, true, true, true, true],
+    rows.map((row) => [
+      row.subject,
+      row.scenario,
+      mega(row.instructions),
+      row.medianMs.toFixed(0),
+      row.peakRssMiB.toFixed(1),
+      row.bytes === undefined ? '' : String(row.bytes),
+    ]),
   ),
-  '',
   ...(comparisons.length > 0
     ? [
-        '| comparison | median wall (ms) |',
-        '|---|--:|',
-        ...comparisons.map((c) => `| ${c.what} | ${c.medianMs.toFixed(0)} |`),
+        '',
+        markdownTable(
+          ['comparison', 'median wall (ms)'],
+          [false, true],
+          comparisons.map((c) => [c.what, c.medianMs.toFixed(0)]),
+        ),
       ]
     : []),
 ].join('\n');
 const context = `Node ${process.versions.node}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${runs} runs per median, ${new Date().toISOString().slice(0, 10)}`;
 console.log(`${table}\n\n${context}`);
+if (values.dist !== undefined) process.exit(0);
 
 writeFileSync(
   join(repoRoot, 'bench', 'results.json'),

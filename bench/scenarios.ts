@@ -46,8 +46,16 @@ export function runnerEnvironment(): Record<string, string> {
   };
 }
 
+let bundles = join(repoRoot, 'dist');
+
+/** Where the bundles come from: dist/ unless another build is compared (`--dist`). */
+export function bundleDirectory(directory?: string): string {
+  if (directory !== undefined) bundles = directory;
+  return bundles;
+}
+
 export function bundlePath(action: string, entry = 'main'): string {
-  return join(repoRoot, 'dist', action, `${entry}.mjs`);
+  return join(bundles, action, `${entry}.mjs`);
 }
 
 export function noInputs(action: string): () => Promise<Command> {

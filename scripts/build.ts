@@ -2,7 +2,16 @@
 // ESM file, dist/<name>/<entry>.mjs. ncc writes index.js plus a package.json beside it; the
 // explicit .mjs extension makes the bundle independent of any package.json in a distribution copy.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +38,9 @@ for (const action of actions) {
         '-o',
         work,
         '--minify',
+        // Type-checking is `npm run typecheck`; without this ncc type-checks every file tsconfig
+        // includes, so a half-written test elsewhere could break the build of a bundle.
+        '--transpile-only',
         '--target',
         'es2022',
         '--license',
@@ -46,7 +58,11 @@ for (const action of actions) {
       );
     }
     renameSync(join(work, 'index.js'), join(outDir, `${entry}.mjs`));
-    copyFileSync(join(work, 'licenses.txt'), join(outDir, 'licenses.txt'));
+    // One licenses.txt for the action, a section per bundle: main and post carry different packages.
+    appendFileSync(
+      join(outDir, 'licenses.txt'),
+      `# Packages bundled in ${entry}.mjs\n\n${readFileSync(join(work, 'licenses.txt'), 'utf8')}\n`,
+    );
     rmSync(work, { recursive: true, force: true });
     console.log(`dist/${action}/${entry}.mjs`);
   }

@@ -1,7 +1,6 @@
 // The inputs of cse-token, read once at the door (design.md): typed values, the password masked
 // the moment it is read, and every local mistake refused before a request could spend one of the
 // account's three tolerated login failures (cse.md §5).
-import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   baseUrl,
@@ -101,6 +100,9 @@ export function loadCertificates(value: string, readFile: ReadFile): string {
       "Input 'ca-cert' holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)",
     );
   }
+  // node:crypto loads here, only when there is a certificate to check: a run without ca-cert (or
+  // without inputs at all) would otherwise pay ~27 M instructions for it (bench/README.md).
+  const { X509Certificate } = process.getBuiltinModule('node:crypto');
   blocks.forEach((block, index) => {
     try {
       new X509Certificate(block);

@@ -1,5 +1,6 @@
 export { bodySnippet, isObject, type JsonResult, parseJson, stringField } from './body.ts';
 export { type Clock, systemClock } from './clock.ts';
+export { info, warning } from './commands.ts';
 export {
   ConfigError,
   describeServiceFailure,

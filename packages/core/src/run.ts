@@ -1,6 +1,7 @@
 // The one wrapper around every entry point: whatever goes wrong becomes exactly one
-// `::error::` line; the stack appears only with step debug on.
-import * as core from '@actions/core';
+// `::error::` line; the stack appears only with step debug on. It writes the commands itself
+// (commands.ts), so that a run failing on its inputs never loads @actions/core.
+import { isDebug, issueCommand, setFailed, warning } from './commands.ts';
 import { ConfigError, NetworkError, oneLine, ServiceError } from './errors.ts';
 
 export function failureMessage(error: unknown): string {
@@ -16,8 +17,8 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
-    core.setFailed(failureMessage(error));
-    if (core.isDebug() && error instanceof Error && error.stack) core.debug(error.stack);
+    setFailed(failureMessage(error));
+    if (isDebug() && error instanceof Error && error.stack) issueCommand('debug', error.stack);
   }
 }
 
@@ -26,7 +27,7 @@ export async function runPost(post: () => Promise<void>): Promise<void> {
   try {
     await post();
   } catch (error) {
-    core.warning(failureMessage(error));
-    if (core.isDebug() && error instanceof Error && error.stack) core.debug(error.stack);
+    warning(failureMessage(error));
+    if (isDebug() && error instanceof Error && error.stack) issueCommand('debug', error.stack);
   }
 }

@@ -1,10 +1,11 @@
 // The one place secrets are registered with the runner. The runner masks a value and a few
 // encodings of it, but not values derived from it (runner.md §4): those are registered here too.
-import * as core from '@actions/core';
+// `::add-mask::` is written directly (commands.ts): masking must not load @actions/core.
+import { issueCommand } from './commands.ts';
 
 export type MaskFunction = (value: string) => void;
 
-let register: MaskFunction = (value) => core.setSecret(value);
+let register: MaskFunction = (value) => issueCommand('add-mask', value);
 
 /** Tests replace the runner command with a recorder. */
 export function setMaskFunction(fn: MaskFunction): void {

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, failureMessage, NetworkError, ServiceError, SUITE_VERSION } from '../src/index.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  ConfigError,
+  failureMessage,
+  NetworkError,
+  runMain,
+  runPost,
+  ServiceError,
+  SUITE_VERSION,
+} from '../src/index.ts';
 
 describe('failure messages', () => {
   it('renders a service failure with status, code, message, request id and hint on one line', () => {
@@ -34,5 +42,61 @@ describe('version', () => {
   it('matches the root package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
     expect(SUITE_VERSION).toBe(pkg.version);
+  });
+});
+
+describe('entry wrappers', () => {
+  let written: string[] = [];
+  const stdout = (): string[] => written.join('').split('\n').filter(Boolean);
+  const capture = (): void => {
+    written = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+  };
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    process.exitCode = undefined;
+  });
+
+  it('turns a failure into exit code 1 and exactly one ::error:: line, without the stack', async () => {
+    capture();
+    await runMain(async () => {
+      throw new ConfigError("Input 'region' is required\nsecond line");
+    });
+    expect(process.exitCode).toBe(1);
+    expect(stdout()).toEqual(["::error::Input 'region' is required second line"]);
+  });
+
+  it('adds the stack as a ::debug:: line only with step debug on', async () => {
+    vi.stubEnv('RUNNER_DEBUG', '1');
+    capture();
+    await runMain(async () => {
+      throw new TypeError('boom');
+    });
+    const lines = stdout();
+    expect(lines.filter((line) => line.startsWith('::error::'))).toEqual([
+      '::error::Unexpected failure: boom',
+    ]);
+    expect(lines[1]).toMatch(/^::debug::TypeError: boom%0A {4}at /);
+    expect(lines).toHaveLength(2);
+  });
+
+  it('leaves a step that succeeds alone', async () => {
+    capture();
+    await runMain(async () => {});
+    expect(process.exitCode).toBeUndefined();
+    expect(written).toEqual([]);
+  });
+
+  it('turns a post-step failure into one warning, never a failed job', async () => {
+    capture();
+    await runPost(async () => {
+      throw new NetworkError('registry reset the connection', { retryable: true });
+    });
+    expect(process.exitCode).toBeUndefined();
+    expect(stdout()).toEqual(['::warning::registry reset the connection']);
   });
 });
