@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { readActionMetadata, repoRoot } from './harness/index.ts';
 
 const readme = readFileSync(join(repoRoot, 'actions/swr-login/README.md'), 'utf8');
@@ -55,6 +56,38 @@ describe('swr-login README', () => {
       'masked outputs cannot cross jobs',
     ]) {
       expect(readme).toContain(text);
+    }
+  });
+
+  it('documents OIDC federation: permissions, both routes, the one-time setup and its troubleshooting', () => {
+    for (const text of [
+      '## OIDC federation (no stored secrets)',
+      'id-token: write',
+      'contents: read',
+      'identity-provider: github-actions',
+      'agency-urn: iam::',
+      'provider-urn: iam::',
+      'https://token.actions.githubusercontent.com/.well-known/jwks',
+      'oidc:sub',
+      'client_id',
+      'Pull requests from forks never get an ID token',
+      'rotates its signing keys',
+    ]) {
+      expect(readme).toContain(text);
+    }
+  });
+
+  it('uses only inputs action.yml declares in every workflow snippet', () => {
+    const steps = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((match) => {
+      const parsed = parse(match[1] ?? '') as unknown;
+      const jobs = (parsed as { jobs?: Record<string, { steps?: unknown[] }> } | null)?.jobs;
+      const list = jobs ? Object.values(jobs).flatMap((job) => job.steps ?? []) : parsed;
+      return Array.isArray(list) ? (list as Array<{ uses?: string; with?: Record<string, unknown> }>) : [];
+    });
+    const ours = steps.filter((step) => step.uses?.startsWith('cloudcreds/swr-login@'));
+    expect(ours.length).toBeGreaterThanOrEqual(6);
+    for (const step of ours) {
+      for (const name of Object.keys(step.with ?? {})) expect(metadata.inputs, name).toHaveProperty(name);
     }
   });
 });

@@ -8,6 +8,7 @@ import {
   ConfigError,
   commonInputs,
   type Environment,
+  type InputValues,
   integer,
   optional,
   pattern,
@@ -16,7 +17,11 @@ import {
   text,
 } from '@cloudcreds/core';
 import { REGION_ID, resolveEndpoint } from './endpoint.ts';
+import { chooseRoute, type Route } from './federation/route.ts';
 import type { Credentials } from './swr.ts';
+
+/** Names IAM5 allows in URNs: letters, digits and `:_+=,.@/-`. */
+const URN = /^[A-Za-z0-9:_+=,.@/-]{1,1500}$/;
 
 const definitions = {
   region: required('region', pattern(REGION_ID, 'must be a region id such as cn-north-4 or eu-west-101'), {
@@ -47,12 +52,41 @@ const definitions = {
   durationSeconds: optional('duration-seconds', integer(900, 86400)),
   login: optional('login', boolean(), { default: true }),
   dockerConfigDir: optional('docker-config-dir', text()),
+  identityProvider: optional(
+    'identity-provider',
+    pattern(/^[A-Za-z0-9_-]{1,64}$/, 'must be an identity provider id (letters, digits, _ and -)'),
+  ),
+  agencyUrn: optional(
+    'agency-urn',
+    pattern(URN, 'must be an agency URN such as iam::<account-id>:agency:<name>'),
+  ),
+  providerUrn: optional(
+    'provider-urn',
+    pattern(URN, 'must be an identity provider URN such as iam::<account-id>:identity-provider:<name>'),
+  ),
+  audience: optional('audience', text()),
+  iamEndpoint: optional('iam-endpoint', baseUrl()),
+  stsEndpoint: optional('sts-endpoint', baseUrl()),
   ...commonInputs,
 };
 
+/** How CreateSecret is authenticated: credentials given as inputs, or OIDC federation to get them. */
+export type Authentication = { kind: 'static'; credentials: Credentials } | Federation;
+
+export interface Federation {
+  kind: 'federated';
+  route: Exclude<Route, { kind: 'static' }>;
+  /** 'iam-endpoint' (route A) or 'sts-endpoint' (route B); the default follows from the region. */
+  endpointOverride?: URL;
+  /** ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN: set only for jobs with `id-token: write`. */
+  idTokenRequest: { requestUrl?: string; requestToken?: string };
+  /** GITHUB_RUN_ID / GITHUB_RUN_ATTEMPT, which name the STS session (route B). */
+  run: { id?: string; attempt?: string };
+}
+
 export interface Settings {
   region: string;
-  credentials: Credentials;
+  authentication: Authentication;
   projectName: string;
   projectId?: string;
   endpoint: URL;
@@ -68,7 +102,7 @@ export function readSettings(env: Environment, workingDirectory: string): Settin
   const inputs = readInputs(definitions, env);
   return {
     region: inputs.region,
-    credentials: resolveCredentials(inputs),
+    authentication: authenticationOf(inputs, env),
     projectName: inputs.projectName ?? inputs.region,
     ...(inputs.projectId ? { projectId: inputs.projectId } : {}),
     endpoint: resolveEndpoint(inputs.region, inputs.endpoint),
@@ -77,6 +111,29 @@ export function readSettings(env: Environment, workingDirectory: string): Settin
     ...(inputs.dockerConfigDir ? { dockerConfigDir: resolve(workingDirectory, inputs.dockerConfigDir) } : {}),
     maxAttempts: inputs.maxAttempts,
     timeoutSeconds: inputs.timeoutSeconds,
+  };
+}
+
+/** The route is chosen first: a federated run has no stored credentials to resolve. */
+function authenticationOf(inputs: InputValues<typeof definitions>, env: Environment): Authentication {
+  const route = chooseRoute(inputs);
+  if (route.kind === 'static') return { kind: 'static', credentials: resolveCredentials(inputs) };
+  const endpointOverride = route.kind === 'identity-provider' ? inputs.iamEndpoint : inputs.stsEndpoint;
+  return {
+    kind: 'federated',
+    route,
+    ...(endpointOverride ? { endpointOverride } : {}),
+    idTokenRequest: definedOnly({
+      requestUrl: env['ACTIONS_ID_TOKEN_REQUEST_URL'],
+      requestToken: env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'],
+    }),
+    run: definedOnly({ id: env['GITHUB_RUN_ID'], attempt: env['GITHUB_RUN_ATTEMPT'] }),
+  };
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(values: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value)) as {
+    [K in keyof T]?: string;
   };
 }
 
@@ -119,7 +176,7 @@ export function resolveCredentials(inputs: CredentialInputs): Credentials {
   }
   if (!anyAccessKey) {
     throw new ConfigError(
-      `No credentials: set ${ACCESS_KEY} and ${SECRET_KEY} (plus 'security-token' for temporary keys), or 'auth-token'. ${FORK_HINT}`,
+      `No credentials: set ${ACCESS_KEY} and ${SECRET_KEY} (plus 'security-token' for temporary keys), or 'auth-token', or use OIDC federation with 'identity-provider' (or 'agency-urn' and 'provider-urn'). ${FORK_HINT}`,
     );
   }
   const missing = [!accessKeyId && ACCESS_KEY, !secretAccessKey && SECRET_KEY].filter(Boolean).join(' and ');

@@ -1,5 +1,6 @@
-// The main step as a table of contents: inputs → request → answer → masks → docker login →
-// outputs. Everything with a side effect outside the runner's files is injected (deps).
+// The main step as a table of contents: inputs → credentials (given, or through OIDC federation)
+// → request → answer → masks → docker login → outputs. Everything with a side effect outside the
+// runner's files is injected (deps).
 import * as core from '@actions/core';
 import {
   type Clock,
@@ -7,15 +8,17 @@ import {
   maskBasicAuth,
   maskSecret,
   publish,
+  type SendOptions,
   send,
   type Transport,
   warnIfPlainHttp,
   writeSummary,
 } from '@cloudcreds/core';
 import { type DockerContext, dockerLogin, type Exec } from './docker.ts';
-import { readSettings } from './inputs.ts';
+import type { IdTokenSource } from './federation/id-token.ts';
+import { readSettings, type Settings } from './inputs.ts';
 import { STATE } from './state.ts';
-import { createSecretRequest, readCreateSecretAnswer, type TemporaryLogin } from './swr.ts';
+import { type Credentials, createSecretRequest, readCreateSecretAnswer, type TemporaryLogin } from './swr.ts';
 
 export interface LoginDeps {
   env: Environment;
@@ -24,24 +27,34 @@ export interface LoginDeps {
   transport: Transport;
   exec: Exec;
   clock: Clock;
+  /** The GitHub ID token for an audience (`core.getIDToken`); only OIDC federation calls it. */
+  getIdToken: IdTokenSource;
 }
 
-export async function login(deps: LoginDeps): Promise<void> {
-  const settings = readSettings(deps.env, deps.workingDirectory);
+/** `settings` are read from `deps.env` unless main.ts read them already, before loading this module. */
+export async function login(
+  deps: LoginDeps,
+  settings: Settings = readSettings(deps.env, deps.workingDirectory),
+): Promise<void> {
   warnIfPlainHttp(settings.endpoint, 'endpoint');
-
-  core.info(
-    `Requesting a temporary SWR login for project ${settings.projectName} from ${settings.endpoint.host}`,
-  );
-  const response = await send(createSecretRequest(settings, deps.clock.now()), {
+  // The default policy suits SWR, IAM and STS alike (swr.md §4): network errors, 429 and 5xx; never
+  // a 4xx, since repeating a rejected signature counts towards locking the access key.
+  const sendOptions = {
     transport: deps.transport,
     maxAttempts: settings.maxAttempts,
     timeoutMs: settings.timeoutSeconds * 1000,
     clock: deps.clock,
-    // The default policy is SWR's (swr.md §4): network errors, 429 and 5xx; never a 4xx, since
-    // repeating a rejected signature counts towards locking the access key.
     onRetry: core.info,
-  });
+  };
+  const { credentials, description } = await authenticate(settings, deps, sendOptions);
+
+  core.info(
+    `Requesting a temporary SWR login for project ${settings.projectName} from ${settings.endpoint.host}`,
+  );
+  const response = await send(
+    createSecretRequest({ ...settings, credentials }, deps.clock.now()),
+    sendOptions,
+  );
   const answer = readCreateSecretAnswer(response);
   maskAnswer(answer);
   for (const warning of answer.warnings) core.warning(warning);
@@ -70,6 +83,7 @@ export async function login(deps: LoginDeps): Promise<void> {
   await writeSummary({
     title: 'SWR temporary login',
     rows: [
+      ['Authenticated with', description],
       ['Registry', answer.logins.map((entry) => entry.registry).join(', ')],
       ['User', first.username],
       ['Expires', answer.expiresAt ?? 'not stated by SWR'],
@@ -78,6 +92,35 @@ export async function login(deps: LoginDeps): Promise<void> {
         settings.login ? `done${configDir ? ` (DOCKER_CONFIG ${configDir})` : ''}` : 'skipped (login: false)',
       ],
     ],
+  });
+}
+
+/**
+ * The credentials CreateSecret is signed with, and how they were obtained (for the summary; never a
+ * secret). The federation modules load only when a federation route was chosen.
+ */
+async function authenticate(
+  settings: Settings,
+  deps: LoginDeps,
+  sendOptions: SendOptions,
+): Promise<{ credentials: Credentials; description: string }> {
+  const authentication = settings.authentication;
+  if (authentication.kind === 'static') {
+    const credentials = authentication.credentials;
+    const description =
+      credentials.kind === 'iam-token'
+        ? 'IAM token (auth-token)'
+        : credentials.securityToken
+          ? 'temporary access key and security token'
+          : 'access key';
+    return { credentials, description };
+  }
+  const { federate } = await import(/* webpackMode: "eager" */ './federation/federate.ts');
+  return federate(authentication, {
+    region: settings.region,
+    project: settings.projectId ? { id: settings.projectId } : { name: settings.projectName },
+    getIdToken: deps.getIdToken,
+    sendOptions,
   });
 }
 

@@ -33,10 +33,13 @@ describe('inputs', () => {
     const settings = read({ INPUT_REGION: 'eu-west-101', ...AKSK });
     expect(settings).toEqual({
       region: 'eu-west-101',
-      credentials: {
-        kind: 'access-key',
-        accessKeyId: 'HPUAEXAMPLEAK0000001',
-        secretAccessKey: 'sk-secret-value',
+      authentication: {
+        kind: 'static',
+        credentials: {
+          kind: 'access-key',
+          accessKeyId: 'HPUAEXAMPLEAK0000001',
+          secretAccessKey: 'sk-secret-value',
+        },
       },
       projectName: 'eu-west-101',
       endpoint: new URL('https://swr-api.eu-west-101.myhuaweicloud.eu'),
@@ -55,11 +58,14 @@ describe('inputs', () => {
       HUAWEI_CLOUD_SECURITY_TOKEN: 'security-token-value',
       HUAWEI_CLOUD_PROJECT_ID: '0123456789abcdef0123456789abcdef',
     });
-    expect(settings.credentials).toEqual({
-      kind: 'access-key',
-      accessKeyId: 'HSTAEXAMPLETEMP00001',
-      secretAccessKey: 'temp-secret',
-      securityToken: 'security-token-value',
+    expect(settings.authentication).toEqual({
+      kind: 'static',
+      credentials: {
+        kind: 'access-key',
+        accessKeyId: 'HSTAEXAMPLETEMP00001',
+        secretAccessKey: 'temp-secret',
+        securityToken: 'security-token-value',
+      },
     });
     expect(settings.projectId).toBe('0123456789abcdef0123456789abcdef');
     expect(masked).toContain('security-token-value');
@@ -124,6 +130,9 @@ describe('credential modes', () => {
     expect(message).toContain("'access-key-id' (or HUAWEI_CLOUD_ACCESS_KEY_ID)");
     expect(message).toContain("'access-key-secret' (or HUAWEI_CLOUD_SECRET_ACCESS_KEY)");
     expect(message).toContain("'auth-token'");
+    expect(message).toContain(
+      "OIDC federation with 'identity-provider' (or 'agency-urn' and 'provider-urn')",
+    );
     expect(message).toContain(FORK);
   });
 
@@ -156,5 +165,73 @@ describe('credential modes', () => {
     expect(
       configError(() => resolveCredentials({ accessKeyId: 'AK', secretAccessKey: 'SK', authToken: 'TOKEN' })),
     ).toContain("pass either 'auth-token' or 'access-key-id' + 'access-key-secret', not both");
+  });
+});
+
+describe('OIDC federation settings', () => {
+  const RUNNER = {
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runner.example/idtoken?api-version=2.0',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-bearer',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '3',
+  };
+
+  it('route A: needs no stored credentials, keeps the IAM override and reads the runner variables at the door', () => {
+    const settings = read({
+      INPUT_REGION: 'cn-north-4',
+      'INPUT_IDENTITY-PROVIDER': 'github-actions',
+      INPUT_AUDIENCE: 'huaweicloud',
+      'INPUT_IAM-ENDPOINT': 'http://127.0.0.1:9000/iam',
+      ...RUNNER,
+    });
+    expect(settings.authentication).toEqual({
+      kind: 'federated',
+      route: { kind: 'identity-provider', identityProvider: 'github-actions', audience: 'huaweicloud' },
+      endpointOverride: new URL('http://127.0.0.1:9000/iam'),
+      idTokenRequest: { requestUrl: RUNNER.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: 'runner-bearer' },
+      run: { id: '4242', attempt: '3' },
+    });
+  });
+
+  it('route B: agency and provider URNs, no audience (GitHub default), nothing from the runner when unset', () => {
+    const settings = read({
+      INPUT_REGION: 'cn-north-4',
+      'INPUT_AGENCY-URN': 'iam::0a1b2c3d:agency:swr-pusher',
+      'INPUT_PROVIDER-URN': 'iam::0a1b2c3d:identity-provider:github',
+    });
+    expect(settings.authentication).toEqual({
+      kind: 'federated',
+      route: {
+        kind: 'agency',
+        agencyUrn: 'iam::0a1b2c3d:agency:swr-pusher',
+        providerUrn: 'iam::0a1b2c3d:identity-provider:github',
+      },
+      idTokenRequest: {},
+      run: {},
+    });
+  });
+
+  it.each([
+    [
+      { 'INPUT_IDENTITY-PROVIDER': 'github-actions', ...AKSK },
+      "'identity-provider' (OIDC federation) is set together with 'access-key-id', 'access-key-secret'",
+    ],
+    [
+      { 'INPUT_IDENTITY-PROVIDER': 'github-actions', HUAWEI_CLOUD_SECURITY_TOKEN: 'T' },
+      "'identity-provider' (OIDC federation) is set together with 'security-token'",
+    ],
+    [
+      { 'INPUT_IDENTITY-PROVIDER': 'github-actions', 'INPUT_AGENCY-URN': 'iam::1:agency:a' },
+      "'identity-provider' (IAM identity provider) and 'agency-urn' (STS agency) are both set",
+    ],
+    [{ INPUT_AUDIENCE: 'huaweicloud' }, "'audience' applies only to OIDC federation"],
+    [
+      { 'INPUT_IDENTITY-PROVIDER': 'github actions' },
+      "Input 'identity-provider' must be an identity provider id",
+    ],
+    [{ 'INPUT_AGENCY-URN': 'iam::1:agency:a b' }, "Input 'agency-urn' must be an agency URN"],
+    [{ 'INPUT_STS-ENDPOINT': 'ftp://x' }, "Input 'sts-endpoint' must start with https://"],
+  ])('refuses %j before anything else, with one ConfigError', (inputs, message) => {
+    expect(configError(() => read({ INPUT_REGION: 'cn-north-4', ...inputs }))).toContain(message);
   });
 });

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecOptions, ExecOutput } from '@actions/exec';
 import { type Clock, createHttpTransport, setMaskFunction } from '@cloudcreds/core';
+import { GITHUB_ISSUER, startGithubOidcEmulator } from '@cloudcreds/emulators/github-oidc';
+import { startHuaweiStsEmulator } from '@cloudcreds/emulators/huawei-sts';
 import { type SwrEmulator, startSwrEmulator, swrTransportFaults } from '@cloudcreds/emulators/swr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Exec } from '../src/docker.ts';
@@ -23,6 +25,10 @@ const masked: string[] = [];
 const saved = { ...process.env };
 
 const clock: Clock = { now: () => Date.now(), sleep: async () => {} };
+/** Static credentials never ask for an ID token. */
+const getIdToken = async (): Promise<string> => {
+  throw new Error('no ID token in static-credential tests');
+};
 const transport = createHttpTransport({ userAgent: 'swr-login-test' });
 
 function recordingExec(results: Array<Partial<ExecOutput>> = []): { exec: Exec; calls: Call[] } {
@@ -94,6 +100,7 @@ describe('login (main step)', () => {
       transport,
       exec,
       clock,
+      getIdToken,
     });
     const [issued] = emulator.issued;
     if (!issued) throw new Error('nothing issued');
@@ -130,7 +137,14 @@ describe('login (main step)', () => {
 
   it('with login: false only publishes the outputs (no docker, no state, no DOCKER_CONFIG)', async () => {
     const { exec, calls } = recordingExec();
-    await login({ env: inputs({ INPUT_LOGIN: 'false' }), workingDirectory: '/ws', transport, exec, clock });
+    await login({
+      env: inputs({ INPUT_LOGIN: 'false' }),
+      workingDirectory: '/ws',
+      transport,
+      exec,
+      clock,
+      getIdToken,
+    });
     expect(calls).toEqual([]);
     expect(Object.keys(records(files.GITHUB_OUTPUT)).sort()).toEqual([
       'expires-at',
@@ -147,9 +161,9 @@ describe('login (main step)', () => {
     await emulator.close();
     emulator = await startSwrEmulator({ extraRegistries: ['mirror.example.com:5000'] });
     const { exec, calls } = recordingExec([{}, { exitCode: 1, stderr: 'unauthorized\n' }]);
-    await expect(login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock })).rejects.toThrow(
-      'docker login to mirror.example.com:5000 failed (exit code 1): unauthorized',
-    );
+    await expect(
+      login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock, getIdToken }),
+    ).rejects.toThrow('docker login to mirror.example.com:5000 failed (exit code 1): unauthorized');
     expect(calls.map((call) => call.args.at(-1))).toEqual([emulator.registry, 'mirror.example.com:5000']);
     expect(records(files.GITHUB_STATE)['registries']).toBe(`["${emulator.registry}"]`);
     expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
@@ -164,7 +178,14 @@ describe('login (main step)', () => {
     const waits: number[] = [];
     const countingClock: Clock = { now: () => Date.now(), sleep: async (ms) => void waits.push(ms) };
     const { exec } = recordingExec();
-    await login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock: countingClock });
+    await login({
+      env: inputs(),
+      workingDirectory: '/ws',
+      transport,
+      exec,
+      clock: countingClock,
+      getIdToken,
+    });
     expect(emulator.requests).toHaveLength(3);
     expect(waits[1]).toBeGreaterThanOrEqual(2000);
 
@@ -176,6 +197,7 @@ describe('login (main step)', () => {
         transport,
         exec,
         clock,
+        getIdToken,
       }),
     ).rejects.toThrow(
       /^SWR answered HTTP 401 APIGW\.0301: .*\(request id [0-9a-f]{32}\)\. The signature or credentials were rejected/,
@@ -186,19 +208,28 @@ describe('login (main step)', () => {
   it('retries a reset connection, but not a malformed or oversized answer', async () => {
     const { exec } = recordingExec();
     emulator.faults.push(swrTransportFaults.reset());
-    await login({ env: inputs({ INPUT_LOGIN: 'false' }), workingDirectory: '/ws', transport, exec, clock });
+    await login({
+      env: inputs({ INPUT_LOGIN: 'false' }),
+      workingDirectory: '/ws',
+      transport,
+      exec,
+      clock,
+      getIdToken,
+    });
     expect(emulator.requests).toHaveLength(2);
 
     emulator.requests.length = 0;
     writeFileSync(files.GITHUB_OUTPUT, '');
     emulator.swrFaults.push({ kind: 'malformed-json' });
-    await expect(login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock })).rejects.toThrow(
+    await expect(
+      login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock, getIdToken }),
+    ).rejects.toThrow(
       /^SWR answered HTTP 200 with a body that is not valid JSON .* instead of the login secret/,
     );
     emulator.faults.push(swrTransportFaults.oversized(2 * 1024 * 1024));
-    await expect(login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock })).rejects.toThrow(
-      /sent an answer larger than 1024 kB; it was not read/,
-    );
+    await expect(
+      login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock, getIdToken }),
+    ).rejects.toThrow(/sent an answer larger than 1024 kB; it was not read/);
     expect(emulator.requests).toHaveLength(2);
     expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
   });
@@ -216,6 +247,7 @@ describe('login (main step)', () => {
       transport,
       exec,
       clock,
+      getIdToken,
     });
     expect(emulator.requests[0]?.headers['x-auth-token']).toBe(emulator.authToken);
     expect(emulator.requests[0]?.headers['authorization']).toBeUndefined();
@@ -235,6 +267,7 @@ describe('login (main step)', () => {
       transport,
       exec,
       clock,
+      getIdToken,
     });
     expect(emulator.requests).toHaveLength(2);
     expect(emulator.requests[1]?.headers['authorization']).toContain(
@@ -255,6 +288,7 @@ describe('login (main step)', () => {
       transport,
       exec,
       clock,
+      getIdToken,
     });
     expect(emulator.requests[0]?.url).toBe(
       '/v2/manage/utils/secret?duration_seconds=900&projectname=cn-north-4_team',
@@ -295,5 +329,73 @@ describe('logout (post step)', () => {
       exec,
     });
     expect(calls[0]?.options.env).not.toHaveProperty('DOCKER_CONFIG');
+  });
+});
+
+describe('login with OIDC federation (route B), dependencies injected', () => {
+  it('passes the audience to the injected ID-token source, masks the STS keys before CreateSecret, and names the run in the session', async () => {
+    const github = await startGithubOidcEmulator();
+    const provider = 'iam::0a1b2c3d:identity-provider:github';
+    const agency = 'iam::0a1b2c3d:agency:swr-pusher';
+    const sts = await startHuaweiStsEmulator({
+      providers: [
+        {
+          urn: provider,
+          issuer: GITHUB_ISSUER,
+          clientIds: ['huaweicloud'],
+          jwksProvider: () => github.jwks(),
+        },
+      ],
+      agencies: [{ urn: agency, trustedProviders: [provider], conditions: {} }],
+    });
+    await emulator.close();
+    emulator = await startSwrEmulator({
+      temporaryCredentials: (accessKeyId) => sts.findCredentials(accessKeyId),
+    });
+    try {
+      const audiences: Array<string | undefined> = [];
+      const maskedBeforeSwr: string[][] = [];
+      const watchingTransport: typeof transport = (request, options) => {
+        if (request.url.startsWith(emulator.url)) maskedBeforeSwr.push([...masked]);
+        return transport(request, options);
+      };
+      await login({
+        env: {
+          INPUT_REGION: 'cn-north-4',
+          INPUT_ENDPOINT: emulator.url,
+          'INPUT_AGENCY-URN': agency,
+          'INPUT_PROVIDER-URN': provider,
+          INPUT_AUDIENCE: 'huaweicloud',
+          'INPUT_STS-ENDPOINT': sts.url,
+          INPUT_LOGIN: 'false',
+          'INPUT_MAX-ATTEMPTS': '1',
+          INPUT_TIMEOUT: '5',
+          ACTIONS_ID_TOKEN_REQUEST_URL: github.requestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: github.requestToken,
+          GITHUB_RUN_ID: '99',
+          GITHUB_RUN_ATTEMPT: '1',
+        },
+        workingDirectory: '/ws',
+        transport: watchingTransport,
+        exec: recordingExec().exec,
+        clock,
+        getIdToken: async (audience) => {
+          audiences.push(audience);
+          return github.issueToken(audience);
+        },
+      });
+      expect(audiences).toEqual(['huaweicloud']);
+      const [keys] = sts.issued;
+      if (!keys) throw new Error('STS issued nothing');
+      expect(keys.sessionName).toBe('swr-login-99-1');
+      expect(maskedBeforeSwr).toHaveLength(1);
+      expect(maskedBeforeSwr[0]).toEqual(
+        expect.arrayContaining([keys.accessKeyId, keys.secretAccessKey, keys.securityToken]),
+      );
+      expect(emulator.issued).toHaveLength(1);
+      // The summary row is checked on the bundle (test/swr-login.oidc.e2e.test.ts): @actions/core caches the summary file path per process.
+    } finally {
+      await Promise.all([github.close(), sts.close()]);
+    }
   });
 });

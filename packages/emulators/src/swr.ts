@@ -22,6 +22,18 @@ export interface SwrEmulatorOptions {
   temporary?: { accessKeyId: string; secretAccessKey: string; securityToken: string };
   /** Project-scoped IAM token accepted as X-Auth-Token. */
   authToken?: string;
+  /**
+   * Further X-Auth-Tokens, looked up with their issuer (e.g. an IAM emulator's unexpired tokens);
+   * undefined means unknown or expired. SWR is project-level: a token without a project is refused.
+   */
+  issuedToken?: (token: string) => { project?: unknown } | undefined;
+  /**
+   * Further temporary access keys, looked up with their issuer (e.g. an STS emulator's
+   * `findCredentials`); each is only valid with its own X-Security-Token.
+   */
+  temporaryCredentials?: (
+    accessKeyId: string,
+  ) => { secretAccessKey: string; securityToken: string } | undefined;
   /** Region the emulator pretends to be: the default projectname. */
   region?: string;
   /** Registry host[:port] handed out in `auths` (default swr.<region>.myhuaweicloud.com). */
@@ -76,6 +88,8 @@ export interface SwrEmulator extends EmulatorServer {
 }
 
 const SECRET_PATH = '/v2/manage/utils/secret';
+/** authenticate()'s answer for a known token without a project: SWR's own 401, not the gateway's. */
+const UNSCOPED_TOKEN = 'unscoped token';
 
 export async function startSwrEmulator(options: SwrEmulatorOptions = {}): Promise<SwrEmulator> {
   const now = options.now ?? Date.now;
@@ -123,6 +137,16 @@ export async function startSwrEmulator(options: SwrEmulatorOptions = {}): Promis
       return;
     }
     const denied = authenticate(req, pathname, rawQuery);
+    if (denied === UNSCOPED_TOKEN) {
+      swrError(
+        res,
+        401,
+        'SVCSTG.SWR.4010000',
+        'Authenticate failed: the token is not scoped to a project',
+        requestId,
+      );
+      return;
+    }
     if (denied) {
       gatewayError(res, 401, 'APIGW.0301', `Incorrect IAM authentication information: ${denied}`, requestId);
       return;
@@ -199,7 +223,10 @@ export async function startSwrEmulator(options: SwrEmulatorOptions = {}): Promis
     const token = req.headers['x-auth-token'];
     const authorization = req.headers['authorization'];
     if (typeof token === 'string' && authorization === undefined) {
-      return token === authToken ? undefined : 'decrypt token fail';
+      if (token === authToken) return undefined;
+      const issuedToken = options.issuedToken?.(token);
+      if (!issuedToken) return 'decrypt token fail';
+      return issuedToken.project === undefined ? UNSCOPED_TOKEN : undefined;
     }
     if (typeof authorization !== 'string') return 'Authorization not found';
     const match =
@@ -221,11 +248,12 @@ export async function startSwrEmulator(options: SwrEmulatorOptions = {}): Promis
     let secret: string;
     if (accessKeyId === permanent.accessKeyId) {
       secret = permanent.secretAccessKey;
-    } else if (accessKeyId === temporary.accessKeyId) {
-      if (req.headers['x-security-token'] !== temporary.securityToken) return 'verify security token fail';
-      secret = temporary.secretAccessKey;
     } else {
-      return 'Get secretKey failed';
+      const keys =
+        accessKeyId === temporary.accessKeyId ? temporary : options.temporaryCredentials?.(accessKeyId);
+      if (!keys) return 'Get secretKey failed';
+      if (req.headers['x-security-token'] !== keys.securityToken) return 'verify security token fail';
+      secret = keys.secretAccessKey;
     }
     const expected = gatewaySignature(req, pathname, rawQuery, signed, date, secret);
     return expected === signature ? undefined : 'verify aksk signature fail';

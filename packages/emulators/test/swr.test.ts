@@ -370,3 +370,72 @@ describe('SWR emulator: faults', () => {
     expect(emulator.registry).toBe('swr.cn-north-4.myhuaweicloud.com');
   });
 });
+
+describe('SWR emulator: federated credentials', () => {
+  it('accepts temporary keys its lookup knows, only with their security token and a valid signature', async () => {
+    const vector = secretVectors.find((v) => v.id === 'V7') as Vector;
+    const securityToken = vector.headers['X-Security-Token'] as string;
+    const lookups: string[] = [];
+    const lookup = (keys: { secretAccessKey: string; securityToken: string } | undefined) =>
+      start({
+        now: () => sdkDateMs(vector.date),
+        temporaryCredentials: (accessKeyId) => {
+          lookups.push(accessKeyId);
+          return accessKeyId === vector.ak ? keys : undefined;
+        },
+      });
+
+    const known = await lookup({ secretAccessKey: vector.sk, securityToken });
+    expect((await sendVector(known, vector)).status).toBe(200);
+    expect(lookups).toEqual([vector.ak]);
+
+    const otherToken = await lookup({ secretAccessKey: vector.sk, securityToken: `${securityToken}x` });
+    const tokenReply = await sendVector(otherToken, vector);
+    expect(tokenReply.status).toBe(401);
+    expect(tokenReply.json['error_msg']).toBe(
+      'Incorrect IAM authentication information: verify security token fail',
+    );
+
+    const otherSecret = await lookup({ secretAccessKey: `${vector.sk}x`, securityToken });
+    const secretReply = await sendVector(otherSecret, vector);
+    expect(secretReply.status).toBe(401);
+    expect(secretReply.json['error_msg']).toBe(
+      'Incorrect IAM authentication information: verify aksk signature fail',
+    );
+
+    const unknown = await lookup(undefined);
+    const unknownReply = await sendVector(unknown, vector);
+    expect(unknownReply.status).toBe(401);
+    expect(unknownReply.json['error_msg']).toBe(
+      'Incorrect IAM authentication information: Get secretKey failed',
+    );
+  });
+
+  it('accepts project-scoped tokens its lookup knows, refuses unscoped ones with SWR 401 and unknown ones', async () => {
+    const tokens = new Map<string, { project?: unknown }>([
+      ['scoped-token', { project: { id: 'p1', name: 'cn-north-4' } }],
+      ['unscoped-token', {}],
+    ]);
+    const emulator = await start({ issuedToken: (token) => tokens.get(token) });
+    const send = (token: string) =>
+      post(emulator, '/v2/manage/utils/secret?projectname=cn-north-4', {
+        'Content-Type': 'application/json',
+        'X-Auth-Token': token,
+      });
+
+    const scoped = await send('scoped-token');
+    expect(scoped.status).toBe(200);
+    expect(Object.keys(scoped.json['auths'] as object)).toEqual([emulator.registry]);
+
+    const unscoped = await send('unscoped-token');
+    expect(unscoped.status).toBe(401);
+    expect(unscoped.json['error_code']).toBe('SVCSTG.SWR.4010000');
+    expect(unscoped.json['error_msg']).toContain('not scoped to a project');
+
+    const unknown = await send('unknown-token');
+    expect(unknown.status).toBe(401);
+    expect(unknown.json['error_code']).toBe('APIGW.0301');
+    expect((await send(emulator.authToken)).status).toBe(200);
+    expect(emulator.issued).toHaveLength(2);
+  });
+});
