@@ -128,11 +128,14 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     ...inputEnvironment(options.action, options.inputs ?? {}),
     ...state,
     ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
-    // No bundle may resolve a name: the resolver is off the machine (dns-guard.mjs).
-    NODE_OPTIONS: `--import=${dnsGuard} --import=${peakRss}`,
     TEST_DNS_LOG: dnsLog,
     TEST_PEAK_RSS_FILE: rssFile,
     ...options.env,
+    // No bundle may resolve a name: the resolver is off the machine (dns-guard.mjs). A test's own
+    // NODE_OPTIONS is kept, after the guard, never instead of it.
+    NODE_OPTIONS: [`--import=${dnsGuard} --import=${peakRss}`, options.env?.['NODE_OPTIONS']]
+      .filter(Boolean)
+      .join(' '),
   };
   // As the runner does: the entry's path comes from action.yml, relative to its directory.
   const runs = readActionMetadata(options.action).runs;

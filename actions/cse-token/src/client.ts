@@ -76,6 +76,8 @@ export function parseErrorBody(response: HttpResponse): ErrorBody {
       });
     }
   }
+  // A success status with an unexpected body may still carry a token: never quote it.
+  if (response.status >= 200 && response.status < 300) return {};
   // Not the service's JSON (a proxy, a router's 404): quoted, so it reads as what was received.
   const snippet = bodySnippet(response);
   return snippet === '' ? {} : { message: `"${snippet}"` };

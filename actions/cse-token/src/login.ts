@@ -54,15 +54,14 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', '
 /** Whether the password may have reached the server's check although no answer came back. */
 export function mayHaveBeenCounted(error: NetworkError): boolean {
   if (NOT_SENT_CODES.has(error.code ?? '')) return false;
-  // core's TLS explanations ("TLS: the certificate…", "TLS handshake with … failed") are all
-  // failures before the request was written.
-  if (error.message.startsWith('TLS')) return false;
+  // TLS fails before the request is written: the password never left.
+  if (error.tls !== undefined) return false;
   return error.retryable;
 }
 
 /** Certificate verification failures are the same on every attempt: fix ca-cert, do not fail over. */
 export function isCertificateFailure(error: NetworkError): boolean {
-  return error.message.startsWith('TLS: ');
+  return error.tls === 'certificate';
 }
 
 export async function login(

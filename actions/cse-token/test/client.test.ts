@@ -146,6 +146,13 @@ describe('the token of a 200', () => {
     }
   });
 
+  it('never quotes the body of another success status, which may carry a token', () => {
+    const token = 'eyJhbGciOiJSUzUxMiJ9.eyJhY2NvdW50Ijoicm9vdCJ9.c2lnbmF0dXJlLWJ5dGVz';
+    expect(() => tokenFromResponse(answer(201, JSON.stringify({ token })), endpoint)).toThrow(
+      /^service-center at [^ ]+ answered HTTP 201$/,
+    );
+  });
+
   it('says what came instead of a token in one readable line', () => {
     expect(() => tokenFromResponse(answer(200, '<html>proxy login</html>'), endpoint)).toThrow(
       /^service-center at [^ ]+ answered HTTP 200 with a body that is not valid JSON \(/,

@@ -7,10 +7,14 @@ export const REGION_ID = /^(?=.{1,63}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)+$/;
 /** Regions whose public endpoints live under myhuaweicloud.eu instead of myhuaweicloud.com. */
 const EU_DOMAIN_REGIONS = new Set(['eu-west-101']);
 
-export function defaultEndpoint(region: string): URL {
+/** The domain of every public Huawei Cloud API of a region (SWR, IAM, STS alike). */
+export function cloudDomain(region: string): string {
   if (!REGION_ID.test(region)) throw new Error(`not a region id: ${JSON.stringify(region)}`);
-  const domain = EU_DOMAIN_REGIONS.has(region) ? 'myhuaweicloud.eu' : 'myhuaweicloud.com';
-  return new URL(`https://swr-api.${region}.${domain}`);
+  return EU_DOMAIN_REGIONS.has(region) ? 'myhuaweicloud.eu' : 'myhuaweicloud.com';
+}
+
+export function defaultEndpoint(region: string): URL {
+  return new URL(`https://swr-api.${region}.${cloudDomain(region)}`);
 }
 
 /** The `endpoint` input wins; without it the endpoint follows from the region. */
@@ -18,7 +22,11 @@ export function resolveEndpoint(region: string, override: URL | undefined): URL 
   return override ?? defaultEndpoint(region);
 }
 
-/** The CreateSecret URL under a base that may carry a path prefix (an API gateway in front). */
+/** An API path under a base URL that may carry a path prefix (an API gateway in front). */
+export function pathUnder(endpoint: URL, path: string): string {
+  return `${endpoint.pathname.replace(/\/+$/, '')}${path}`;
+}
+
 export function createSecretPath(endpoint: URL): string {
-  return `${endpoint.pathname.replace(/\/+$/, '')}/v2/manage/utils/secret`;
+  return pathUnder(endpoint, '/v2/manage/utils/secret');
 }

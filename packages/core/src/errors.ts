@@ -34,11 +34,20 @@ export class NetworkError extends Error {
   /** Whether another attempt could succeed (refused/reset/timeout yes; certificate errors no). */
   readonly retryable: boolean;
   readonly code: string | undefined;
+  /**
+   * A TLS failure, which always comes before the request is written: `certificate` (verification,
+   * the same on every attempt) or `handshake` (the connection broke while negotiating).
+   */
+  readonly tls: 'certificate' | 'handshake' | undefined;
 
-  constructor(message: string, options: { retryable: boolean; code?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { retryable: boolean; code?: string; cause?: unknown; tls?: 'certificate' | 'handshake' },
+  ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable;
     this.code = options.code;
+    this.tls = options.tls;
   }
 }
 

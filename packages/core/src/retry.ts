@@ -111,5 +111,6 @@ function withAttempts(error: NetworkError, attempts: number): NetworkError {
     retryable: error.retryable,
     code: error.code ?? '',
     cause: error.cause,
+    ...(error.tls ? { tls: error.tls } : {}),
   });
 }

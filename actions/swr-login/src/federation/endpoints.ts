@@ -5,15 +5,7 @@
 // myhuaweicloud.com. The `iam-endpoint` / `sts-endpoint` inputs override the result (another
 // cloud, a proxy, a test emulator). IAM also has a global host (iam.myhuaweicloud.com); the
 // regional one is used because route A scopes the token to a project of that region.
-import { REGION_ID } from '../endpoint.ts';
-
-/** Regions whose public endpoints live under myhuaweicloud.eu (the same set as SWR's). */
-const EU_DOMAIN_REGIONS = new Set(['eu-west-101']);
-
-function cloudDomain(region: string): string {
-  if (!REGION_ID.test(region)) throw new Error(`not a region id: ${JSON.stringify(region)}`);
-  return EU_DOMAIN_REGIONS.has(region) ? 'myhuaweicloud.eu' : 'myhuaweicloud.com';
-}
+import { cloudDomain, pathUnder } from '../endpoint.ts';
 
 export function defaultIamEndpoint(region: string): URL {
   return new URL(`https://iam.${region}.${cloudDomain(region)}`);
@@ -34,5 +26,5 @@ export function resolveStsEndpoint(region: string, override: URL | undefined): U
 
 /** An API path under a base URL that may carry a path prefix (a gateway in front). */
 export function apiUrl(endpoint: URL, path: string): string {
-  return `${endpoint.origin}${endpoint.pathname.replace(/\/+$/, '')}${path}`;
+  return `${endpoint.origin}${pathUnder(endpoint, path)}`;
 }
