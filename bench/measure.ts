@@ -117,6 +117,13 @@ export async function peakRssBytes(command: Command): Promise<number> {
   }
 }
 
+/** Peak RSS varies by a few hundred kB from run to run: the median of several runs is reported. */
+export async function medianPeakRssBytes(prepare: () => Promise<Command>, runs: number): Promise<number> {
+  const peaks: number[] = [];
+  for (let index = 0; index < runs; index++) peaks.push(await peakRssBytes(await prepare()));
+  return median(peaks);
+}
+
 /** Median wall time of any executable (the docker CLI's own login, for the comparison). */
 export async function medianWallMsOf(
   executable: string,

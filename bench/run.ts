@@ -19,9 +19,9 @@ import {
   type Command,
   exitCodeOf,
   instructions,
+  medianPeakRssBytes,
   medianWallMs,
   medianWallMsOf,
-  peakRssBytes,
 } from './measure.ts';
 import { bundleDirectory, bundlePath, happyPaths, noInputs, runnerEnvironment } from './scenarios.ts';
 
@@ -78,7 +78,7 @@ async function measure(
     scenario,
     instructions: counted.count,
     medianMs: await medianWallMs(prepare, runs),
-    peakRssMiB: (await peakRssBytes(await prepare())) / 1024 / 1024,
+    peakRssMiB: (await medianPeakRssBytes(prepare, Math.min(runs, 9))) / 1024 / 1024,
     ...(bytes === undefined ? {} : { bytes }),
   });
   const row = rows.at(-1) as Row;

@@ -34,13 +34,16 @@ describe.each(actions)('%s bundle', (action) => {
     );
   });
 
-  it('keeps each bundle under 500 kB, without the undici code http-client never reaches', () => {
+  it('keeps each bundle under 500 kB, ASCII-only, without the undici code http-client never reaches', () => {
     for (const entry of [metadata.runs.main, metadata.runs.post]) {
       if (entry === undefined) continue;
       const bundle = readFileSync(join(repoRoot, 'actions', action, entry), 'utf8');
       expect(Buffer.byteLength(bundle)).toBeLessThan(500 * 1024);
       // undici's global dispatcher symbol: present wherever undici's own code is bundled.
       expect(bundle).not.toContain('undici.globalDispatcher');
+      // scripts/build.ts lighten(): built-ins without createRequire, a one-byte source for V8.
+      expect(bundle).not.toContain('createRequire');
+      expect(bundle).toMatch(/^[\x00-\x7f]*$/);
     }
   });
 

@@ -1,6 +1,7 @@
 // The transport against real loopback servers: deadlines, size cap, redirects, TLS trust.
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { startServer } from '@cloudcreds/emulators/server';
 import { createTestCa, type TestCa } from '@cloudcreds/emulators/tls';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +130,49 @@ describe('http transport', () => {
       expect(response.body.toString()).toBe('ok');
     });
 
+    it('keeps the default authorities when given a CA, and trusts every certificate the PEM holds', async () => {
+      // The default store of a process includes NODE_EXTRA_CA_CERTS, read at start-up: so the
+      // transport runs in a child process that trusts `system` that way and is given `extra`.
+      const system = createTestCa('default store CA');
+      const extra = createTestCa('second extra CA');
+      const servers = await Promise.all(
+        [system, ca, extra].map((authority) =>
+          startServer((_req, res) => res.end('ok'), { tls: authority.issue(['127.0.0.1']) }),
+        ),
+      );
+      const urls = servers.map((server) => `${server.url}/`);
+      const script = `
+        import { createHttpTransport } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)};
+        const [pem, ...urls] = JSON.parse(process.argv[1]);
+        const transport = createHttpTransport({ userAgent: 'x', ca: pem });
+        for (const url of urls) {
+          const outcome = await transport({ method: 'GET', url }, { timeoutMs: 5000 }).then(
+            (response) => response.body.toString(),
+            (error) => error.message,
+          );
+          console.log(outcome);
+        }`;
+      const child = spawn(
+        process.execPath,
+        ['--input-type=module', '-e', script, JSON.stringify([ca.certPem + extra.certPem, ...urls])],
+        {
+          env: { PATH: process.env['PATH'], NODE_EXTRA_CA_CERTS: system.certPath },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      await Promise.all(servers.map((server) => server.close()));
+      expect(output.trim().split('\n')).toEqual(['ok', 'ok', 'ok']);
+      expect(code).toBe(0);
+    });
+
     it('explains an untrusted certificate, with the caller hint, and does not call it retryable', async () => {
       const server = await startServer((_req, res) => res.end('ok'), { tls: ca.issue(['127.0.0.1']) });
       const plain = createHttpTransport({
@@ -141,6 +185,7 @@ describe('http transport', () => {
         /^TLS: the certificate of 127\.0\.0\.1:\d+ is not signed by a trusted authority \(\w+\); pass the engine's CA as ca-cert$/,
       );
       expect(error.retryable).toBe(false);
+      expect(error.tls).toBe('certificate');
       expect(server.requests).toHaveLength(0);
     });
 
@@ -150,6 +195,21 @@ describe('http transport', () => {
       const error = await rejection(trusting({ method: 'GET', url: `${server.url}/` }, { timeoutMs: 5000 }));
       await server.close();
       expect(error.message).toContain('is for DNS:engine.internal, not for 127.0.0.1');
+      expect(error.tls).toBe('certificate');
+    });
+
+    it('tells a broken handshake (worth another attempt) from a certificate verdict', async () => {
+      const plaintext = net.createServer((socket) => socket.end('HTTP/1.1 400 not TLS\r\n\r\n'));
+      plaintext.on('connection', (socket) => socket.on('error', () => {}));
+      await new Promise<void>((resolve) => plaintext.listen(0, '127.0.0.1', resolve));
+      const { port } = plaintext.address() as AddressInfo;
+      const error = await rejection(
+        transport({ method: 'GET', url: `https://127.0.0.1:${port}/` }, { timeoutMs: 5000 }),
+      );
+      plaintext.close();
+      expect(error.message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ failed/);
+      expect(error.tls).toBe('handshake');
+      expect(error.retryable).toBe(true);
     });
 
     it('skips verification only when asked', async () => {
