@@ -2,6 +2,7 @@
 // the real docker CLI (through a recording shim) and a real registry (Debian's docker-registry with
 // htpasswd) on 127.0.0.1. main → the docker config holds the auth → post → it no longer does.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startConnectProxy } from '@cloudcreds/emulators/connect-proxy';
@@ -303,6 +304,33 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
       ),
     );
     expect(auths(dir)[registry.host]).toBeUndefined();
+  });
+
+  it('a second registry that refuses the login: the first login is undone, even with logout: false', async () => {
+    // A closed loopback port: docker's login to it fails after the first one succeeded.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedHost = `127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    await setUp({ extraRegistries: [closedHost] });
+    const dir = configDir();
+    const main = await run(akSkInputs({ 'docker-config-dir': dir, logout: 'false' }));
+    expectCleanFailure(main);
+    expect(main.errors[0]).toContain(`docker login to ${closedHost} failed`);
+    expect(
+      shim
+        .calls()
+        .map((call) =>
+          call.argv.filter((arg) => arg !== '--username' && arg !== USERNAME && arg !== '--password-stdin'),
+        ),
+    ).toEqual([
+      ['login', registry.host],
+      ['login', closedHost],
+      ['logout', registry.host],
+    ]);
+    expect(auths(dir)).toEqual({});
+    expect(main.state['registries']).toBe('[]');
+    expect(findLeaks(main, [PASSWORD, PAIR, BASIC])).toEqual(NO_LEAKS);
   });
 
   it('without a docker CLI, says so in one line', async () => {

@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import {
   type Clock,
   type Environment,
+  failureMessage,
   maskBasicAuth,
   maskSecret,
   publish,
@@ -14,7 +15,7 @@ import {
   warnIfPlainHttp,
   writeSummary,
 } from '@cloudcreds/core';
-import { type DockerContext, dockerLogin, type Exec } from './docker.ts';
+import { type DockerContext, dockerLogin, dockerLogout, type Exec } from './docker.ts';
 import type { IdTokenSource } from './federation/id-token.ts';
 import { readSettings, type Settings } from './inputs.ts';
 import { STATE } from './state.ts';
@@ -132,16 +133,32 @@ function maskAnswer(answer: TemporaryLogin): void {
 }
 
 /**
- * Logs in to each registry. State is saved after every success, so that if a later login fails,
- * the post step (which runs after a failed main too) still logs out of what was logged into.
+ * Logs in to each registry, saving the state after every success. If a later login fails, the
+ * earlier ones are undone at once: a failed main step leaves no docker login behind (actions.md),
+ * whatever `logout` says. A logout that fails stays in the state, for the post step to retry.
  */
 async function loginToEach(answer: TemporaryLogin, docker: DockerContext): Promise<void> {
   core.saveState(STATE.dockerConfig, docker.configDir ?? '');
   const loggedIn: string[] = [];
-  for (const entry of answer.logins) {
-    await dockerLogin(docker, entry);
-    loggedIn.push(entry.registry);
-    core.saveState(STATE.registries, JSON.stringify(loggedIn));
-    core.info(`Logged in to ${entry.registry} as ${entry.username}`);
+  try {
+    for (const entry of answer.logins) {
+      await dockerLogin(docker, entry);
+      loggedIn.push(entry.registry);
+      core.saveState(STATE.registries, JSON.stringify(loggedIn));
+      core.info(`Logged in to ${entry.registry} as ${entry.username}`);
+    }
+  } catch (error) {
+    const stillLoggedIn: string[] = [];
+    for (const registry of loggedIn) {
+      try {
+        await dockerLogout(docker, registry);
+        core.info(`Logged out of ${registry} again, since the step failed`);
+      } catch (logoutError) {
+        stillLoggedIn.push(registry);
+        core.warning(failureMessage(logoutError));
+      }
+    }
+    if (loggedIn.length > 0) core.saveState(STATE.registries, JSON.stringify(stillLoggedIn));
+    throw error;
   }
 }

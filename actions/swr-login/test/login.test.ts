@@ -157,17 +157,42 @@ describe('login (main step)', () => {
     expect(readFileSync(files.GITHUB_STATE, 'utf8')).toBe('');
   });
 
-  it('logs in to every registry; a later failure keeps the state of the earlier logins and publishes nothing', async () => {
+  it('logs in to every registry; a later failure undoes the earlier logins and publishes nothing', async () => {
     await emulator.close();
     emulator = await startSwrEmulator({ extraRegistries: ['mirror.example.com:5000'] });
-    const { exec, calls } = recordingExec([{}, { exitCode: 1, stderr: 'unauthorized\n' }]);
+    const { exec, calls } = recordingExec([{}, { exitCode: 1, stderr: 'unauthorized\n' }, {}]);
     await expect(
-      login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock, getIdToken }),
+      login({
+        env: inputs({ INPUT_LOGOUT: 'false' }),
+        workingDirectory: '/ws',
+        transport,
+        exec,
+        clock,
+        getIdToken,
+      }),
     ).rejects.toThrow('docker login to mirror.example.com:5000 failed (exit code 1): unauthorized');
-    expect(calls.map((call) => call.args.at(-1))).toEqual([emulator.registry, 'mirror.example.com:5000']);
-    expect(records(files.GITHUB_STATE)['registries']).toBe(`["${emulator.registry}"]`);
+    expect(calls.map((call) => call.args.slice(0, 1).concat(call.args.at(-1) ?? ''))).toEqual([
+      ['login', emulator.registry],
+      ['login', 'mirror.example.com:5000'],
+      ['logout', emulator.registry],
+    ]);
+    expect(records(files.GITHUB_STATE)['registries']).toBe('[]');
     expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
     expect(readFileSync(files.GITHUB_ENV, 'utf8')).toBe('');
+  });
+
+  it('leaves a login it could not undo in the state, for the post step to retry', async () => {
+    await emulator.close();
+    emulator = await startSwrEmulator({ extraRegistries: ['mirror.example.com:5000'] });
+    const { exec } = recordingExec([
+      {},
+      { exitCode: 1, stderr: 'unauthorized\n' },
+      { exitCode: 1, stderr: 'busy\n' },
+    ]);
+    await expect(
+      login({ env: inputs(), workingDirectory: '/ws', transport, exec, clock, getIdToken }),
+    ).rejects.toThrow('docker login to mirror.example.com:5000 failed');
+    expect(records(files.GITHUB_STATE)['registries']).toBe(`["${emulator.registry}"]`);
   });
 
   it('retries 503 and 429 (honouring Retry-After) but never a 401', async () => {
