@@ -13,18 +13,16 @@ import {
   createDockerShim,
   type DockerShim,
   findLeaks,
-  missingTools,
   NO_LEAKS,
   type Registry,
   type RunResult,
+  requireTools,
   runAction,
   runPostAfter,
   startRegistry,
 } from './harness/index.ts';
 
-const missing = missingTools(['docker', 'docker-registry', 'htpasswd']);
-// In CI (root, packages installed) a missing tool is a failure, never a skip.
-const skip = missing.length > 0 && process.env['CI'] !== 'true';
+const { missing, skip } = requireTools(['docker', 'docker-registry', 'htpasswd']);
 
 const USERNAME = 'cn-north-4@E2ETEMPORARYAK00000001';
 const PASSWORD = `e2e-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   findLeaks,
-  missingTools,
   NO_LEAKS,
   parseFileCommands,
   type RunResult,
   readActionMetadata,
   repoRoot,
+  requireTools,
   runAction,
   runPostAfter,
 } from './harness/index.ts';
@@ -130,8 +130,7 @@ describe('repository workflows', () => {
 
 // ---- The self-test job, run locally -----------------------------------------------------------
 
-const missing = missingTools(['docker', 'docker-registry', 'htpasswd', 'jq', 'curl']);
-const skipJob = missing.length > 0 && process.env['CI'] !== 'true';
+const { skip: skipJob } = requireTools(['docker', 'docker-registry', 'htpasswd', 'jq', 'curl']);
 
 describe.skipIf(skipJob)('the self-test job, run step by step as the runner would', () => {
   const steps = ci.jobs['self-test']?.steps ?? [];

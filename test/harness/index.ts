@@ -3,7 +3,7 @@ export { createDockerShim, type DockerCall, type DockerShim } from './docker-shi
 export { parseFileCommands } from './file-commands.ts';
 export { findLeaks, type LeakReport, NO_LEAKS } from './leaks.ts';
 export { decodeCommandValue, maskText, renderLog, variantsOf } from './masking.ts';
-export { missingTools, type Registry, startRegistry } from './registry.ts';
+export { missingTools, type Registry, requireTools, startRegistry } from './registry.ts';
 export {
   createWorkspace,
   inputEnvironment,

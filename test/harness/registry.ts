@@ -28,6 +28,15 @@ export function missingTools(tools: string[] = ['docker', 'docker-registry', 'ht
   });
 }
 
+/**
+ * The tools a group of tests needs: missing ones skip the group on a developer's machine, and fail
+ * it under CI=true (.ci/run installs them: a skip there would hide a broken install).
+ */
+export function requireTools(tools: string[]): { missing: string[]; skip: boolean } {
+  const missing = missingTools(tools);
+  return { missing, skip: missing.length > 0 && process.env['CI'] !== 'true' };
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
