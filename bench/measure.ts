@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Command {
   args: string[];
@@ -100,7 +101,7 @@ export function median(values: number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const peakRssPreload = new URL('../test/harness/peak-rss.mjs', import.meta.url).pathname;
+const peakRssPreload = fileURLToPath(import.meta.resolve('@cloudcreds/harness/peak-rss.mjs'));
 
 export async function peakRssBytes(command: Command): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'rss-'));

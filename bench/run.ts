@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../test/harness/index.ts';
+import { repoRoot } from '@cloudcreds/harness';
 import {
   type Command,
   exitCodeOf,

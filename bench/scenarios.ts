@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { startServiceCenterEmulator } from '@cloudcreds/emulators/service-center';
 import { startSwrEmulator } from '@cloudcreds/emulators/swr';
 import { startUcloudEmulator } from '@cloudcreds/emulators/ucloud';
-import { inputEnvironment, repoRoot } from '../test/harness/index.ts';
-import { startRegistry } from '../test/harness/registry.ts';
+import { inputEnvironment, repoRoot, startRegistry } from '@cloudcreds/harness';
 import type { Command } from './measure.ts';
 
 export interface HappyPath {

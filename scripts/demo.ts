@@ -19,7 +19,7 @@ import {
   runAction,
   runPostAfter,
   type Workspace,
-} from '../test/harness/index.ts';
+} from '@cloudcreds/harness';
 import {
   type EmulatorStack,
   SWR_REGION,

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { type ServiceCenterEmulator, startServiceCenterEmulator } from '@cloudcreds/emulators/service-center';
 import { type SwrEmulator, startSwrEmulator } from '@cloudcreds/emulators/swr';
 import { startUcloudEmulator, type UcloudEmulator } from '@cloudcreds/emulators/ucloud';
-import { missingTools, type Registry, startRegistry } from '../test/harness/registry.ts';
+import { missingTools, type Registry, startRegistry } from '@cloudcreds/harness';
 
 export const SWR_REGION = 'cn-north-4';
 export const UCLOUD_REGION = 'cn-bj2';

@@ -2,8 +2,8 @@
 // cleanly without inputs: exit 1, one `::error::` line naming the first missing input.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readActionMetadata, repoRoot, runAction } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
-import { readActionMetadata, repoRoot, runAction } from './harness/index.ts';
 
 const actions = readdirSync(join(repoRoot, 'actions')).filter((name) =>
   existsSync(join(repoRoot, 'actions', name, 'action.yml')),

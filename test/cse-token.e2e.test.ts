@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { createHttpTransport } from '@cloudcreds/core';
 import { type ServiceCenterEmulator, startServiceCenterEmulator } from '@cloudcreds/emulators/service-center';
 import { createTestCa } from '@cloudcreds/emulators/tls';
+import { findLeaks, NO_LEAKS, type RunResult, runAction } from '@cloudcreds/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLeaks, NO_LEAKS, type RunResult, runAction } from './harness/index.ts';
 
 const username = 'ci-tests';
 const password = `pw-${randomBytes(12).toString('base64url')}`;

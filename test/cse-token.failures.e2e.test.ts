@@ -7,8 +7,8 @@ import {
   serviceCenterFaults,
   startServiceCenterEmulator,
 } from '@cloudcreds/emulators/service-center';
+import { runAction } from '@cloudcreds/harness';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAction } from './harness/index.ts';
 
 const username = 'ci-tests';
 const password = `pw-${randomBytes(12).toString('base64url')}`;

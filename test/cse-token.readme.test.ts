@@ -2,8 +2,8 @@
 // action.yml, with the same defaults.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readActionMetadata, repoRoot } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
-import { readActionMetadata, repoRoot } from './harness/index.ts';
 
 const readme = readFileSync(join(repoRoot, 'actions', 'cse-token', 'README.md'), 'utf8');
 const metadata = readActionMetadata('cse-token');

@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingTools, repoRoot, variantsOf } from '@cloudcreds/harness';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { missingTools, repoRoot, variantsOf } from './harness/index.ts';
 
 const ACTIONS = ['swr-login', 'cse-token', 'ucloud-authconfig'];
 

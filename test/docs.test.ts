@@ -3,9 +3,9 @@
 // (the action exists, each `with:` key is one of its inputs).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readActionMetadata, repoRoot } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readActionMetadata, repoRoot } from './harness/index.ts';
 
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
 const readme = read('README.md');

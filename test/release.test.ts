@@ -5,9 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readActionMetadata, repoRoot, runAction } from '@cloudcreds/harness';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { releaseNotes, rewriteLinks } from '../scripts/release.ts';
-import { readActionMetadata, repoRoot, runAction } from './harness/index.ts';
 
 const actions = readdirSync(join(repoRoot, 'actions')).filter((name) =>
   existsSync(join(repoRoot, 'actions', name, 'action.yml')),

@@ -2,9 +2,9 @@
 // action.yml declares, with the same defaults.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readActionMetadata, repoRoot } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readActionMetadata, repoRoot } from './harness/index.ts';
 
 const readme = readFileSync(join(repoRoot, 'actions/swr-login/README.md'), 'utf8');
 const metadata = readActionMetadata('swr-login');

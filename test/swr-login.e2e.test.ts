@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { startConnectProxy } from '@cloudcreds/emulators/connect-proxy';
 import { type SwrEmulator, startSwrEmulator, swrTransportFaults } from '@cloudcreds/emulators/swr';
 import { createTestCa } from '@cloudcreds/emulators/tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDockerShim,
   type DockerShim,
@@ -20,7 +19,8 @@ import {
   runAction,
   runPostAfter,
   startRegistry,
-} from './harness/index.ts';
+} from '@cloudcreds/harness';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const { missing, skip } = requireTools(['docker', 'docker-registry', 'htpasswd']);
 

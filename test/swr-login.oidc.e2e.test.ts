@@ -14,7 +14,6 @@ import {
 import { type HuaweiIamEmulator, startHuaweiIamEmulator } from '@cloudcreds/emulators/huawei-iam';
 import { type HuaweiStsEmulator, startHuaweiStsEmulator } from '@cloudcreds/emulators/huawei-sts';
 import { type SwrEmulator, startSwrEmulator } from '@cloudcreds/emulators/swr';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createDockerShim,
   type DockerShim,
@@ -26,7 +25,8 @@ import {
   runAction,
   runPostAfter,
   startRegistry,
-} from './harness/index.ts';
+} from '@cloudcreds/harness';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const { missing, skip } = requireTools(['docker', 'docker-registry', 'htpasswd']);
 

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { paramsOf, startUcloudEmulator, type UcloudEmulator } from '@cloudcreds/emulators/ucloud';
+import { findLeaks, NO_LEAKS, type RunResult, runAction } from '@cloudcreds/harness';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findLeaks, NO_LEAKS, type RunResult, runAction } from './harness/index.ts';
 
 const action = 'ucloud-authconfig';
 let emulator: UcloudEmulator | undefined;

@@ -5,8 +5,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import {
   findLeaks,
   NO_LEAKS,
@@ -17,7 +15,9 @@ import {
   requireTools,
   runAction,
   runPostAfter,
-} from './harness/index.ts';
+} from '@cloudcreds/harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 interface Step {
   id?: string;

@@ -7,7 +7,6 @@ import type { RecordedRequest, TlsOptions, TransportFault } from '@cloudcreds/em
 import { startServiceCenterEmulator } from '@cloudcreds/emulators/service-center';
 import { type SwrEmulator, startSwrEmulator } from '@cloudcreds/emulators/swr';
 import { paramsOf, startUcloudEmulator, type UcloudEmulator } from '@cloudcreds/emulators/ucloud';
-import { expect } from 'vitest';
 import {
   createDockerShim,
   createWorkspace,
@@ -15,7 +14,8 @@ import {
   type RunResult,
   startRegistry,
   type Workspace,
-} from '../harness/index.ts';
+} from '@cloudcreds/harness';
+import { expect } from 'vitest';
 
 export interface StartOptions {
   tls?: TlsOptions;

@@ -5,8 +5,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TlsOptions } from '@cloudcreds/emulators/server';
 import { createTestCa } from '@cloudcreds/emulators/tls';
+import { findLeaks, NO_LEAKS, type RunResult, renderLog, runAction } from '@cloudcreds/harness';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findLeaks, NO_LEAKS, type RunResult, renderLog, runAction } from '../harness/index.ts';
 import type { ActionAdapter, InputOverrides, StartOptions, Target } from './adapters.ts';
 import { jsonFault } from './adapters.ts';
 import { recordRun } from './report.ts';

@@ -4,8 +4,8 @@
 // throttled on the way, and throttled runs must not come back in lockstep (jitter).
 import { DEFAULT_BACKOFF } from '@cloudcreds/core';
 import type { RecordedRequest } from '@cloudcreds/emulators/server';
+import { runAction } from '@cloudcreds/harness';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAction } from '../harness/index.ts';
 import { ADAPTERS, LOAD_RUNS } from './adapters.ts';
 import { expectNoLeaks } from './faults.ts';
 import { mebibytes, record, seconds } from './report.ts';

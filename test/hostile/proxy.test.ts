@@ -4,8 +4,8 @@
 // the proxy's log proves the way the request went, and the DNS guard proves nothing was resolved.
 import { type ConnectProxy, startConnectProxy } from '@cloudcreds/emulators/connect-proxy';
 import { createTestCa, type TestCa } from '@cloudcreds/emulators/tls';
+import { type RunResult, runAction } from '@cloudcreds/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, runAction } from '../harness/index.ts';
 import { type ActionAdapter, ADAPTERS, type InputOverrides, type Target } from './adapters.ts';
 import { expectNoLeaks } from './faults.ts';
 import { recordRun } from './report.ts';

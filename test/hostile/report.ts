@@ -2,7 +2,7 @@
 // HOSTILE_REPORT_DIR (set by scripts/hostile-report.ts); a plain `npm test` records nothing.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunResult } from '../harness/index.ts';
+import type { RunResult } from '@cloudcreds/harness';
 
 export interface ReportRow {
   action: string;

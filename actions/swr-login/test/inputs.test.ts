@@ -9,7 +9,7 @@ beforeEach(() => {
 });
 
 function read(env: Record<string, string>) {
-  return readSettings(env, '/work/dir');
+  return readSettings(env, '/home/runner/work/repo');
 }
 
 function configError(run: () => unknown): string {
@@ -88,7 +88,7 @@ describe('inputs', () => {
       endpoint: new URL('http://127.0.0.1:8443'),
       durationSeconds: 900,
       login: false,
-      dockerConfigDir: '/work/dir/relative/docker',
+      dockerConfigDir: '/home/runner/work/repo/relative/docker',
       maxAttempts: 1,
       timeoutSeconds: 2,
     });

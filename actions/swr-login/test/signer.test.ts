@@ -16,9 +16,11 @@ interface Vector {
   expected: { canonicalRequest: string; stringToSign: string; signature: string; authorization: string };
 }
 
-// Read at test time, so a vector added to the shared file is checked without touching this test.
+// Read at test time, so a vector added to test/fixtures/vectors is checked without touching this test.
 const vectors = (
-  JSON.parse(readFileSync('/work/shared/vectors/huawei-apig.json', 'utf8')) as { vectors: Vector[] }
+  JSON.parse(
+    readFileSync(new URL('../../../test/fixtures/vectors/huawei-apig.json', import.meta.url), 'utf8'),
+  ) as { vectors: Vector[] }
 ).vectors;
 
 describe('SDK-HMAC-SHA256 signer', () => {

@@ -7,7 +7,7 @@ const base = {
   'INPUT_PRIVATE-KEY': 'priv-secret',
   INPUT_REGION: 'cn-bj2',
   INPUT_ZONE: 'cn-bj2-04',
-  GITHUB_WORKSPACE: '/work/space',
+  GITHUB_WORKSPACE: '/home/runner/work/repo',
 };
 const masks: string[] = [];
 beforeEach(() => {
@@ -62,7 +62,7 @@ describe('readUcloudInputs', () => {
 
   it('resolves output-file against the workspace', () => {
     expect(readUcloudInputs({ ...base, 'INPUT_OUTPUT-FILE': 'out/keys.json' }).outputFile).toBe(
-      '/work/space/out/keys.json',
+      '/home/runner/work/repo/out/keys.json',
     );
     expect(readUcloudInputs({ ...base, 'INPUT_OUTPUT-FILE': '/tmp/../tmp/k.json' }).outputFile).toBe(
       '/tmp/k.json',

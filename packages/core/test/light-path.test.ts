@@ -9,8 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inputEnvironment, repoRoot } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
-import { inputEnvironment, repoRoot } from '../../../test/harness/index.ts';
 
 const source = (file: string): string => fileURLToPath(new URL(`../src/${file}`, import.meta.url));
 const recorder = fileURLToPath(new URL('fixtures/record-modules.mjs', import.meta.url));

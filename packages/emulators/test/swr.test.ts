@@ -1,5 +1,5 @@
 // The emulator must accept what Huawei's own signers produce and refuse anything else. Known-good
-// requests come from the shared vectors (official SDK output), not from the action's signer.
+// requests come from the official vectors in test/fixtures/vectors (SDK output), not from the action's signer.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,9 @@ interface Vector {
 }
 
 const vectors = (
-  JSON.parse(readFileSync('/work/shared/vectors/huawei-apig.json', 'utf8')) as { vectors: Vector[] }
+  JSON.parse(
+    readFileSync(new URL('../../../test/fixtures/vectors/huawei-apig.json', import.meta.url), 'utf8'),
+  ) as { vectors: Vector[] }
 ).vectors;
 const secretVectors = vectors.filter((vector) => new URL(vector.url).pathname === '/v2/manage/utils/secret');
 

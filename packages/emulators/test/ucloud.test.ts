@@ -6,7 +6,7 @@ import { createTestCa } from '../src/tls.ts';
 import { paramsOf, startUcloudEmulator, type UcloudEmulator } from '../src/ucloud.ts';
 
 // Requests are signed here by hand (a third implementation, besides the action's and the
-// emulator's), and the emulator is also checked against the shared vectors' wire bodies.
+// emulator's), and the emulator is also checked against the official vectors' wire bodies.
 function sign(params: Record<string, string>, publicKey: string, privateKey: string): Record<string, string> {
   const all = { ...params, PublicKey: publicKey };
   const names = Object.keys(all).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -71,7 +71,9 @@ describe('UCloud emulator', () => {
 
   it('accepts the vectors’ JSON and form bodies with their key pairs', async () => {
     const vectors = (
-      JSON.parse(readFileSync('/work/shared/vectors/ucloud.json', 'utf8')) as {
+      JSON.parse(
+        readFileSync(new URL('../../../test/fixtures/vectors/ucloud.json', import.meta.url), 'utf8'),
+      ) as {
         vectors: Array<{
           publicKey: string;
           privateKey: string;

@@ -57,9 +57,9 @@ export interface RunResult {
   visible: string;
   workspace: Workspace;
   raw: { stateFile: string; envFile: string; outputFile: string };
-  /** Hostnames the bundle tried to resolve (refused by test/harness/dns-guard.mjs). */
+  /** Hostnames the bundle tried to resolve (refused by packages/harness/src/dns-guard.mjs). */
   blockedLookups: string[];
-  /** Peak resident set size of the action's process in bytes (test/harness/peak-rss.mjs). */
+  /** Peak resident set size of the action's process in bytes (packages/harness/src/peak-rss.mjs). */
   peakRssBytes: number;
 }
 

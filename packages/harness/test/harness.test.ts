@@ -3,8 +3,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFileCommands, renderLog, runAction } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
-import { parseFileCommands, renderLog, runAction } from './harness/index.ts';
 
 function scriptAction(source: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'harness-action-'));

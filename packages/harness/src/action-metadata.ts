@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 
-export const repoRoot = new URL('../..', import.meta.url).pathname;
+export const repoRoot = new URL('../../..', import.meta.url).pathname;
 
 export interface ActionMetadata {
   name: string;
