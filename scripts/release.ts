@@ -1,173 +1,135 @@
-// Builds one self-contained distribution tree per action, ready to push to its own repository
-// (`uses: <org>/<name>@v1` needs action.yml at a repository root), and prints the commands that
-// publish it: a `vX.Y.Z` tag with a GitHub release (immutable once published), then the plain
-// moving `vX` tag, which has no release so it can still move (runner.md §6).
-//
-// Usage: node scripts/release.ts [--out release] [--org cloudcreds] [--repo cloudcreds-actions] [--version X.Y.Z]
-// Run `npm run build` first: the trees copy the committed bundles from dist/.
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { join, posix, relative, resolve } from 'node:path';
+// `npm run release -- --org <org>`: the per-action repository trees of one release, and the script
+// that publishes them. See USAGE below and CONTRIBUTING.md ("Releasing").
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parse } from 'yaml';
+import { releaseNotes } from './distribution/changelog.ts';
+import { freshBuildDifferences } from './distribution/fresh-build.ts';
+import { publishScript } from './distribution/publish.ts';
+import { headCommit, listFiles, uncommittedChanges } from './distribution/repository.ts';
+import { buildTree, ORG_PLACEHOLDER } from './distribution/tree.ts';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+};
 
-/** Files of the monorepo that a tree carries, by their path in the tree. */
-function treePathOf(action: string, monorepoPath: string): string | undefined {
-  if (monorepoPath === 'LICENSE') return 'LICENSE';
-  const own = `actions/${action}/`;
-  if (monorepoPath === `${own}README.md` || monorepoPath === `${own}action.yml`) {
-    return monorepoPath.slice(own.length);
+const USAGE = `Usage: npm run release -- --org <org> [--version X.Y.Z] [--repo <name>] [--out <dir>]
+
+Builds one repository tree per action, for \`uses: <org>/<name>@v1\`: action.yml at its root, the
+bundles, README, CHANGELOG, SECURITY.md and LICENSE; then writes <out>/publish.sh, which pushes
+each tree, releases vX.Y.Z and moves the plain vX tag. Refuses uncommitted changes, and a dist/
+that differs from a fresh build of the sources.
+
+  --org <org>      GitHub owner of the per-action repositories (required)
+  --version X.Y.Z  the version being released; must be package.json's (default: package.json's)
+  --repo <name>    this repository's name, for links to files no tree carries (default: ${packageJson.name})
+  --out <dir>      where the trees and publish.sh go (default: release)
+  --help           print this text
+`;
+
+class UsageError extends Error {}
+
+function options(): { org: string; version: string; repo: string; out: string } | undefined {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        org: { type: 'string' },
+        version: { type: 'string' },
+        repo: { type: 'string', default: packageJson.name },
+        out: { type: 'string', default: 'release' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  return undefined;
-}
-
-/**
- * A README moves from actions/<name>/ to the root of its own repository: relative links to files
- * the tree carries are rewritten to their place in the tree; all others point into the monorepo
- * at the release tag, so they neither break nor drift.
- */
-export function rewriteLinks(
-  markdown: string,
-  { action, org, repo, version }: { action: string; org: string; repo: string; version: string },
-): string {
-  const rewrite = (target: string): string => {
-    if (/^[a-z][a-z\d+.-]*:/i.test(target) || target.startsWith('#') || target.startsWith('/')) return target;
-    const hash = target.indexOf('#');
-    const path = hash < 0 ? target : target.slice(0, hash);
-    const fragment = hash < 0 ? '' : target.slice(hash);
-    const inMonorepo = posix.normalize(posix.join('actions', action, path)).replace(/\/$/, '');
-    if (inMonorepo.startsWith('..')) return target;
-    const inTree = treePathOf(action, inMonorepo);
-    return inTree
-      ? `${inTree}${fragment}`
-      : `https://github.com/${org}/${repo}/blob/v${version}/${inMonorepo}${fragment}`;
-  };
-  return markdown
-    .replace(
-      /(\]\()([^)\s]+)(\))/g,
-      (_, open: string, target: string, close: string) => open + rewrite(target) + close,
-    )
-    .replace(/^(\[[^\]]+\]:\s*)(\S+)/gm, (_, label: string, target: string) => label + rewrite(target));
-}
-
-/** The `## [X.Y.Z]` section of CHANGELOG.md: the release notes. */
-export function releaseNotes(changelog: string, version: string): string | undefined {
-  const sections = changelog.split(/^## /m);
-  const section = sections.find((part) => part.startsWith(`[${version}]`));
-  return section?.slice(section.indexOf('\n') + 1).trim();
-}
-
-interface Runs {
-  main: string;
-  post?: string;
-}
-
-/** Throws unless every entry of the tree's action.yml is a file inside the tree. */
-function checkEntries(tree: string, runs: Runs): string[] {
-  const entries = [runs.main, ...(runs.post ? [runs.post] : [])];
-  for (const entry of entries) {
-    const inTree = relative(tree, resolve(tree, entry));
-    if (inTree.startsWith('..') || !existsSync(join(tree, inTree))) {
-      throw new Error(`${tree}/action.yml: runs entry '${entry}' is not a file inside the tree`);
-    }
+  if (values['help']) return undefined;
+  const org = String(values['org'] ?? '');
+  if (!/^[A-Za-z\d](?:[A-Za-z\d-]{0,38})$/.test(org)) {
+    throw new UsageError(org ? `--org '${org}' is not a GitHub owner name` : '--org <org> is required');
   }
-  return entries.map((entry) => relative(tree, resolve(tree, entry)));
+  const version = String(values['version'] ?? packageJson.version);
+  if (version !== packageJson.version) {
+    throw new Error(
+      `--version ${version} is not package.json's ${packageJson.version}: bump the version (it is in every User-Agent), rebuild and commit first`,
+    );
+  }
+  return { org, version, repo: String(values['repo']), out: resolve(String(values['out'])) };
 }
 
-function buildTree(
-  action: string,
-  tree: string,
-  links: { org: string; repo: string; version: string },
-): void {
-  rmSync(tree, { recursive: true, force: true });
-  mkdirSync(join(tree, 'dist'), { recursive: true });
-  const bundles = join(root, 'dist', action);
-  if (!existsSync(bundles)) throw new Error(`dist/${action} is missing: run npm run build`);
-  for (const file of readdirSync(bundles)) copyFileSync(join(bundles, file), join(tree, 'dist', file));
-  const metadata = readFileSync(join(root, 'actions', action, 'action.yml'), 'utf8');
-  const rewritten = metadata.replaceAll(`../../dist/${action}/`, 'dist/');
-  writeFileSync(join(tree, 'action.yml'), rewritten);
-  const entries = checkEntries(tree, (parse(rewritten) as { runs: Runs }).runs);
-  // A code file no entry names is a bundler chunk the entry would load: the bundle is not self-contained.
-  const stray = readdirSync(join(tree, 'dist')).filter(
-    (file) => /\.[cm]?js$/.test(file) && !entries.includes(`dist/${file}`),
-  );
-  if (stray.length > 0) throw new Error(`dist/${action} holds files no entry names: ${stray.join(', ')}`);
-  const readme = readFileSync(join(root, 'actions', action, 'README.md'), 'utf8');
-  writeFileSync(join(tree, 'README.md'), rewriteLinks(readme, { action, ...links }));
-  copyFileSync(join(root, 'LICENSE'), join(tree, 'LICENSE'));
-}
-
-function publishCommands(directory: string, repository: string, version: string, notes: string): string {
-  const major = `v${version.split('.')[0]}`;
-  return [
-    `( cd ${directory} &&`,
-    `  git tag -a v${version} -m "v${version}" && git push origin v${version} &&`,
-    `  gh release create v${version} --repo ${repository} --verify-tag --title v${version} --notes-file ${notes} &&`,
-    `  git tag -f ${major} v${version}^{} && git push -f origin ${major} )`,
-  ].join('\n');
+/** The release notes of `version` in `changelog`, with the placeholder org made real. */
+function notesOf(changelog: string, version: string, org: string): string {
+  const notes = releaseNotes(readFileSync(join(root, changelog), 'utf8'), version);
+  if (!notes) throw new Error(`${changelog} has no '## [${version}]' section: write the release notes first`);
+  return `${notes.replaceAll(`${ORG_PLACEHOLDER}/`, `${org}/`)}\n`;
 }
 
 function main(): void {
-  const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    name: string;
-    version: string;
-  };
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string', default: 'release' },
-      org: { type: 'string', default: 'cloudcreds' },
-      repo: { type: 'string', default: packageJson.name },
-      version: { type: 'string', default: packageJson.version },
-    },
-  });
-  const version = values.version ?? packageJson.version;
-  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`--version must be X.Y.Z, not '${version}'`);
-  const org = values.org ?? 'cloudcreds';
-  const repo = values.repo ?? packageJson.name;
-  const outRoot = resolve(values.out ?? 'release');
-  const notes = releaseNotes(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version);
-  if (!notes) throw new Error(`CHANGELOG.md has no '## [${version}]' section: write the release notes first`);
-  mkdirSync(outRoot, { recursive: true });
-  const notesFile = join(outRoot, `RELEASE_NOTES-v${version}.md`);
-  writeFileSync(notesFile, `${notes}\n`);
-
-  const actions = readdirSync(join(root, 'actions')).filter((name) =>
-    existsSync(join(root, 'actions', name, 'action.yml')),
-  );
-  for (const action of actions) {
-    const tree = join(outRoot, action);
-    buildTree(action, tree, { org, repo, version });
-    const repository = `${org}/${action}`;
-    console.log(`# ${repository} v${version}: ${tree}`);
-    // Continues the repository's history when it has one, so each release is a reviewable diff.
-    console.log(
-      [
-        `( cd ${tree} && git init -q -b main && git remote add origin https://github.com/${repository}.git &&`,
-        '  { git fetch -q origin main && git reset -q --soft FETCH_HEAD || true; } &&',
-        `  git add -A && git commit -qm "${action} v${version}" && git push origin main )`,
-      ].join('\n'),
-    );
-    console.log(publishCommands(tree, repository, version, notesFile));
-    console.log('');
+  const chosen = options();
+  if (!chosen) {
+    process.stdout.write(USAGE);
+    return;
   }
-  console.log(
-    `# ${org}/${repo} v${version}: the monorepo (uses: ${org}/${repo}@v1, ${org}/${repo}/actions/<name>@v1)`,
+  const { org, version, repo, out } = chosen;
+  const actions = readdirSync(join(root, 'actions'))
+    .filter((name) => existsSync(join(root, 'actions', name, 'action.yml')))
+    .sort();
+  const notes = new Map([
+    [repo, notesOf('CHANGELOG.md', version, org)],
+    ...actions.map((action) => [action, notesOf(`actions/${action}/CHANGELOG.md`, version, org)] as const),
+  ]);
+
+  const changes = uncommittedChanges(root);
+  if (changes.length > 0) {
+    const shown =
+      changes
+        .slice(0, 5)
+        .map((change) => change.trim())
+        .join(', ') + (changes.length > 5 ? ', …' : '');
+    throw new Error(`uncommitted changes (${shown}): a release is built from a commit, so commit them first`);
+  }
+  const differences = freshBuildDifferences(root, listFiles(root));
+  if (differences.length > 0) {
+    throw new Error(
+      `dist/ does not match a fresh build of the sources: ${differences.join(', ')}; run npm run build and commit`,
+    );
+  }
+
+  mkdirSync(join(out, 'notes'), { recursive: true });
+  for (const [name, text] of notes) writeFileSync(join(out, 'notes', `${name}.md`), text);
+  for (const action of actions) {
+    buildTree(root, join(out, action), { action, org, repo, version });
+    console.log(`${org}/${action} v${version}: ${join(out, action)}`);
+  }
+  const script = join(out, 'publish.sh');
+  writeFileSync(
+    script,
+    publishScript({
+      org,
+      repo,
+      version,
+      commit: headCommit(root),
+      monorepoDir: root.replace(/\/$/, ''),
+      monorepoNotes: join(out, 'notes', `${repo}.md`),
+      trees: actions.map((action) => ({
+        action,
+        dir: join(out, action),
+        notes: join(out, 'notes', `${action}.md`),
+      })),
+    }),
   );
-  console.log(publishCommands(root.replace(/\/$/, ''), `${org}/${repo}`, version, notesFile));
-  console.log('');
-  console.log(
-    `# v${version} gets a release (immutable once published); v${version.split('.')[0]} is a plain tag with no release, so it can move.`,
-  );
+  chmodSync(script, 0o755);
+  console.log(`Read ${script}, then run it with GH_TOKEN set to publish v${version}.`);
 }
 
-if (import.meta.main) main();
+try {
+  main();
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`release: ${message}${error instanceof UsageError ? ' (see --help)' : ''}`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+}

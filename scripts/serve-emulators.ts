@@ -1,25 +1,29 @@
 // The services of the CI self-test job (.github/workflows/ci.yml), which runs each action as users
 // do (`uses: ./actions/<name>`) against them:
 //
-//   node scripts/serve-emulators.ts --env-file "$GITHUB_ENV" --ready-file "$RUNNER_TEMP/emulators.ready"
+//   node scripts/serve-emulators.ts --github-env "$GITHUB_ENV" --ready-file "$RUNNER_TEMP/emulators.ready"
 //
 // Starts the emulators (and the local registry the SWR emulator hands out a login for), prints
 // `::add-mask::` for their secrets (values written to GITHUB_ENV are not masked by the runner),
-// appends the variables the workflow reads to the env file, then creates the ready file and keeps
-// serving until SIGTERM or SIGINT. The env file only takes effect when the step that wrote it ends,
-// so that step must wait for the ready file itself.
+// appends the variables the workflow reads to the env file (creating it if needed), then creates
+// the ready file and keeps serving until SIGTERM or SIGINT. The env file only takes effect when the
+// step that wrote it ends, so that step must wait for the ready file itself.
+//
+// The option is not called --env-file: Node's launcher reads any `--env-file` on its command line,
+// even after the script name, and exits ("not found") when that file does not exist yet
+// (nodejs/node#54232), before this script runs.
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startEmulatorStack } from './emulator-stack.ts';
 
 const { values } = parseArgs({
-  options: { 'env-file': { type: 'string' }, 'ready-file': { type: 'string' } },
+  options: { 'github-env': { type: 'string' }, 'ready-file': { type: 'string' } },
 });
-const envFile = values['env-file'];
+const envFile = values['github-env'];
 const readyFile = values['ready-file'];
 if (!envFile || !readyFile) {
-  console.error('usage: node scripts/serve-emulators.ts --env-file <file> --ready-file <file>');
+  console.error('usage: node scripts/serve-emulators.ts --github-env <file> --ready-file <file>');
   process.exit(2);
 }
 

@@ -87,14 +87,6 @@ describe('root README', () => {
         expect(inputs, `${step.uses} ${name}`).toHaveProperty(name);
     }
   });
-
-  it('names every form of uses: for every action', () => {
-    for (const action of ['swr-login', 'cse-token', 'ucloud-authconfig']) {
-      expect(readme).toContain(`\`<org>/${action}@v1\``);
-      expect(readme).toContain(`\`<org>/<repo>/actions/${action}@v1\``);
-    }
-    expect(readme).toContain('`<org>/<repo>@v1`');
-  });
 });
 
 describe.each(documents)('%s', (document) => {
