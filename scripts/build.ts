@@ -1,4 +1,4 @@
-// Bundles every action entry point (actions/<name>/src/{main,post}.ts) into one self-contained
+// Bundles every action entry point (actions/<name>/src/entries/{main,post}.ts) into one self-contained
 // ESM file, dist/<name>/<entry>.mjs. ncc writes index.js plus a package.json beside it; the
 // explicit .mjs extension makes the bundle independent of any package.json in a distribution copy.
 import { execFileSync } from 'node:child_process';
@@ -22,12 +22,12 @@ const only = process.argv.slice(2);
 const actions = readdirSync(join(root, 'actions')).filter((name) => only.length === 0 || only.includes(name));
 
 for (const action of actions) {
-  if (!existsSync(join(root, 'actions', action, 'src', 'main.ts'))) continue;
+  if (!existsSync(join(root, 'actions', action, 'src', 'entries', 'main.ts'))) continue;
   const outDir = join(root, 'dist', action);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   for (const entry of ['main', 'post']) {
-    const source = join(root, 'actions', action, 'src', `${entry}.ts`);
+    const source = join(root, 'actions', action, 'src', 'entries', `${entry}.ts`);
     if (!existsSync(source)) continue;
     const work = mkdtempSync(join(tmpdir(), `build-${action}-${entry}-`));
     execFileSync(
@@ -72,7 +72,7 @@ for (const action of actions) {
 
 /**
  * Two rewrites of ncc's output that keep its meaning and lower every run's peak memory
- * (bench/README.md, ~0.7 MiB): ncc reaches each Node built-in through
+ * (measured in bench/README.md): ncc reaches each Node built-in through
  * `createRequire(import.meta.url)(name)`, which resolves module paths for the bundle's location
  * on every call — `process.getBuiltinModule(name)` (Node >= 22.3; the runner's node24 has it)
  * returns the built-in directly; and V8 holds a source with any non-ASCII character as a two-byte

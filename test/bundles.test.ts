@@ -2,18 +2,28 @@
 // cleanly without inputs: exit 1, one `::error::` line naming the first missing input.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InputDefinition } from '@cloudcreds/core';
 import { readActionMetadata, repoRoot, runAction } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
+import { definitions as cseToken } from '../actions/cse-token/src/inputs.ts';
+import { definitions as swrLogin } from '../actions/swr-login/src/inputs.ts';
+import { definitions as ucloudAuthconfig } from '../actions/ucloud-authconfig/src/inputs.ts';
+
+const DEFINITIONS: Record<string, Record<string, InputDefinition<unknown>>> = {
+  'swr-login': swrLogin,
+  'cse-token': cseToken,
+  'ucloud-authconfig': ucloudAuthconfig,
+};
 
 const actions = readdirSync(join(repoRoot, 'actions')).filter((name) =>
   existsSync(join(repoRoot, 'actions', name, 'action.yml')),
 );
 
+/** Inputs are read in definition order, so the first required one is the first to be missing. */
 function firstRequiredInput(action: string): string {
-  const source = readFileSync(join(repoRoot, 'actions', action, 'src', 'inputs.ts'), 'utf8');
-  const match = /required\('([a-z-]+)'/.exec(source);
-  if (!match?.[1]) throw new Error(`${action}: no required input found in src/inputs.ts`);
-  return match[1];
+  const first = Object.values(DEFINITIONS[action] ?? {}).find((definition) => definition.required);
+  if (!first) throw new Error(`${action}: no required input in its definitions`);
+  return first.name;
 }
 
 describe.each(actions)('%s bundle', (action) => {

@@ -63,7 +63,9 @@ describe('cse-token lockout safety (built bundle)', () => {
     expect(first.requests).toHaveLength(1);
     expect(second.requests).toHaveLength(0);
     const error = result.errors[0]!;
-    expect(error).toContain(`service-center at ${first.url.replace('http://', '')} answered HTTP 401 401202`);
+    expect(error).toContain(
+      `service-center (${first.url.replace('http://', '')}) answered HTTP 401 with error code 401202: "User name or password is wrong".`,
+    );
     expect(error).toContain('account name or password is wrong');
     expect(error).toContain('third failed login');
     expect(error).toContain('15 minutes');
@@ -82,7 +84,7 @@ describe('cse-token lockout safety (built bundle)', () => {
     const result = await run({ endpoint: sc.url, 'max-attempts': '3' });
     expectNothingPublished(result);
     expect(sc.requests.length - before).toBe(1);
-    expect(result.errors[0]).toContain('HTTP 403 403201: Account blocked');
+    expect(result.errors[0]).toContain('HTTP 403 with error code 403201: "Account blocked".');
     expect(result.errors[0]).toContain('up to 15 minutes');
   });
 
@@ -90,17 +92,19 @@ describe('cse-token lockout safety (built bundle)', () => {
     const sc = await engine({ errorVariant: 'half-open' });
     const halfOpen = await run({ endpoint: sc.url, password: 'nope' });
     expect(halfOpen.errors[0]).toContain(
-      '401302: User name or password is wrong (User name or password is wrong, RBAC system is half opening)',
+      'with error code 401302: "User name or password is wrong (User name or password is wrong, RBAC system is half opening)".',
     );
     expect(halfOpen.errors[0]).toContain('third failed login');
     sc.errorVariant = 'legacy';
     const legacy = await run({ endpoint: sc.url, password: 'nope' });
-    expect(legacy.errors[0]).toContain('401002');
+    expect(legacy.errors[0]).toContain(
+      'with error code 401002: "Request unauthorized (User name or password is wrong)"',
+    );
     expect(legacy.errors[0]).toContain('account name or password is wrong');
     sc.faults.push(serviceCenterFaults.frontLayerLimit(500), serviceCenterFaults.frontLayerLimit(500));
     const limited = await run({ endpoint: sc.url, 'max-attempts': '3' });
     expectNothingPublished(limited);
-    expect(limited.errors[0]).toContain('SVCSTG.00300401: exceed times');
+    expect(limited.errors[0]).toContain('with error code SVCSTG.00300401: "exceed times".');
     expect(sc.requests).toHaveLength(3);
   });
 
@@ -108,7 +112,7 @@ describe('cse-token lockout safety (built bundle)', () => {
     const sc = await engine({ rbac: false });
     const result = await run({ endpoint: sc.url });
     expectNothingPublished(result);
-    expect(result.errors[0]).toContain('answered HTTP 404 "404 page not found". There is no /v4/token here');
+    expect(result.errors[0]).toContain('answered HTTP 404: "404 page not found". There is no /v4/token here');
     expect(result.errors[0]).toContain('security authentication (RBAC) is off');
     expect(sc.requests).toHaveLength(1);
   });
@@ -122,7 +126,17 @@ describe('cse-token failover and retries (built bundle)', () => {
     expect(result.errors).toEqual([]);
     expect(result.outputs['endpoint']).toBe(sc.url);
     expect(result.exported['CSE_ENDPOINT']).toBe(sc.url);
-    expect(result.warnings.some((line) => line.includes('trying the next endpoint'))).toBe(true);
+    const deadHost = dead.replace('http://', '');
+    const scHost = sc.url.replace('http://', '');
+    // Left at once (no retry: nothing was sent), one log line for it, one warning naming it.
+    expect(result.log.text).toContain(
+      `${deadHost} refused the connection (ECONNREFUSED); trying the next endpoint, ${scHost}`,
+    );
+    expect(result.log.text).not.toContain('Attempt 1 of 2');
+    expect(result.warnings).toEqual([
+      `Input 'endpoint' uses plain http:// for ${deadHost}, ${scHost}: credentials and tokens travel unencrypted`,
+      `${deadHost} failed before ${scHost} gave the token; the log says what happened at each`,
+    ]);
     expect(sc.requests).toHaveLength(1);
   });
 
@@ -145,7 +159,7 @@ describe('cse-token failover and retries (built bundle)', () => {
     expect(result.outputs['endpoint']).toBe(sc.url);
     expect(sc.requests).toHaveLength(2);
     expect(result.log.text).toContain(
-      `Attempt 1 of 3 failed (${sc.url.slice(7)} answered HTTP 500 500003); retrying in`,
+      `Attempt 1 of 3 failed (${sc.url.slice(7)} answered HTTP 500 with error code 500003); retrying in`,
     );
   });
 
@@ -156,7 +170,9 @@ describe('cse-token failover and retries (built bundle)', () => {
     expectNothingPublished(result);
     expect(result.durationMs).toBeLessThan(10_000);
     expect(result.errors[0]).toContain('did not answer within 1 s');
-    expect(result.errors[0]).toContain('may have counted them as failed logins');
+    expect(result.errors[0]).toContain(
+      'stopped after 2 attempts whose login may have reached the engine without an answer: it may have counted them as failed logins',
+    );
     expect(sc.requests).toHaveLength(2);
   });
 
@@ -166,7 +182,7 @@ describe('cse-token failover and retries (built bundle)', () => {
     const result = await run({ endpoint: `${a},${b}`, 'max-attempts': '1' });
     expectNothingPublished(result);
     expect(result.errors[0]).toMatch(
-      /^No service-center endpoint answered: 127\.0\.0\.1:\d+ refused the connection \(ECONNREFUSED\); 127\.0\.0\.1:\d+ refused the connection \(ECONNREFUSED\)$/,
+      /^No service-center endpoint answered: 127\.0\.0\.1:\d+ refused the connection \(ECONNREFUSED\); 127\.0\.0\.1:\d+ refused the connection \(ECONNREFUSED\)\.$/,
     );
   });
 
@@ -199,6 +215,6 @@ describe('cse-token refuses bad inputs before any request (built bundle)', () =>
   it('names the endpoint input and its env fallback when neither is set', async () => {
     const result = await run({});
     expectNothingPublished(result);
-    expect(result.errors[0]).toBe("Input 'endpoint' is required (or set PAAS_CSE_SC_ENDPOINT)");
+    expect(result.errors[0]).toBe("Input 'endpoint' is required (or set PAAS_CSE_SC_ENDPOINT).");
   });
 });

@@ -124,13 +124,13 @@ describe('ucloud-authconfig bundle', () => {
     expectNoLeaks(result, target);
   });
 
-  it('wrong private key → RetCode 171 named with meaning and request id, one request, no outputs, no file', async () => {
+  it('wrong private key → RetCode 171 named with message, request id and hint, one request, no outputs, no file', async () => {
     const target = await start();
     const result = await run(target, { 'private-key': 'not-the-private-key', 'output-file': 'keys.json' });
     expect(result.exitCode).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(
-      /^UCloud answered RetCode 171 \(signature verification failed\): Signature VerifyAC Error \(request id [0-9a-f-]{36}\)\. .*channel-key/,
+      /^UCloud \(127\.0\.0\.1:\d+\) answered with RetCode 171: "Signature VerifyAC Error" \(request id [0-9a-f-]{36}\)\. Check that 'private-key' belongs to 'public-key'.*'channel-key'\.$/,
     );
     expect(target.requests).toHaveLength(1);
     expect(result.outputs).toEqual({});
@@ -179,7 +179,7 @@ describe('ucloud-authconfig bundle', () => {
     const target = await start();
     const result = await run(target, { region: '' });
     expect(result.exitCode).toBe(1);
-    expect(result.errors).toEqual(["Input 'region' is required (or set UCLOUD_REGION)"]);
+    expect(result.errors).toEqual(["Input 'region' is required (or set UCLOUD_REGION)."]);
     expect(target.requests).toHaveLength(0);
     expect(result.outputs).toEqual({});
   });
@@ -195,7 +195,7 @@ describe('ucloud-authconfig bundle', () => {
     expect(result.log.masks).toContain('ch_abc123');
 
     const without = await run(target);
-    expect(without.errors[0]).toMatch(/RetCode 171 .*must also set channel-key/);
+    expect(without.errors[0]).toMatch(/RetCode 171: .*must also set 'channel-key'\.$/);
     expect(target.requests[1]?.headers).not.toHaveProperty('channel-key');
   });
 
@@ -220,7 +220,7 @@ describe('ucloud-authconfig bundle', () => {
     expect(result.exitCode).toBe(1);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toBe(
-      "Input 'domain': no auth config for nosuch.example.com. Domains with auth configs: static.example.com (pkey: 1 key, ksc: 2 keys); video.example.com (typeA: 1 key); img.example.com (pkey: 1 key, typeA: 1 key)",
+      "Input 'domain': no auth config for nosuch.example.com. Domains with auth configs: static.example.com (pkey: 1 key, ksc: 2 keys); video.example.com (typeA: 1 key); img.example.com (pkey: 1 key, typeA: 1 key).",
     );
     expect(result.outputs).toEqual({});
     for (const secret of target.secrets) expect(result.errors[0]).not.toContain(secret);
@@ -242,7 +242,7 @@ describe('ucloud-authconfig bundle', () => {
     target.serviceFaults.push({ kind: 'omitKeys' });
     const result = await run(target, { domain: 'static.example.com', type: 'pkey' });
     expect(result.errors).toEqual([
-      'The selection holds no key. Domains with auth configs: static.example.com (pkey: 0 keys, ksc: 0 keys)',
+      "Inputs 'domain' and 'type' select no key. Domains with auth configs: static.example.com (pkey: 0 keys, ksc: 0 keys).",
     ]);
     expect(result.stderr).toBe('');
   });
@@ -253,7 +253,7 @@ describe('ucloud-authconfig bundle', () => {
     const result = await run(target);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(
-      /^UCloud answered HTTP 200 with a body that is not valid JSON .*\(request id [0-9a-f-]{36}\)$/,
+      /^UCloud \(127\.0\.0\.1:\d+\) answered HTTP 200 \(request id [0-9a-f-]{36}\), but the body is not valid JSON \(application\/json; charset=UTF-8, 66 bytes\)\.$/,
     );
     expect(target.requests).toHaveLength(1);
   });

@@ -3,7 +3,7 @@
 // sends every request through HttpClient.request (node:http, CONNECT tunnels via `tunnel`) and never
 // calls it. Even with the real undici, ncc leaves http-client's `new ProxyAgent` unbound, so the
 // ~440 kB of undici in a bundle is evaluated at every start and never reachable: leaving it out
-// changes no behaviour and takes ~170 M instructions off each run (bench/README.md).
+// changes no behaviour and makes each run cheaper (bench/README.md says by how much).
 export class ProxyAgent {
   constructor() {
     throw new Error('undici is not bundled: send requests with HttpClient.request');

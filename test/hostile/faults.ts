@@ -150,7 +150,7 @@ export function faultCases(adapter: ActionAdapter): FaultCase[] {
           },
         };
       },
-      outcome: new RegExp(`^${HOST} did not answer within 1 s \\(after 2 attempts\\)$`),
+      outcome: new RegExp(`^${HOST} did not answer within 1 s \\(after 2 attempts\\)\\.$`),
       requests: 2,
     },
     {
@@ -166,7 +166,7 @@ export function faultCases(adapter: ActionAdapter): FaultCase[] {
       },
       outcome: answered(
         adapter,
-        String.raw`HTTP 200 with a body that is not valid JSON \(application/json, \d+ bytes\)`,
+        String.raw`HTTP 200, but the body is not valid JSON \(application/json, \d+ bytes\)\.$`,
       ),
       requests: 1,
     },
@@ -183,7 +183,7 @@ export function faultCases(adapter: ActionAdapter): FaultCase[] {
       },
       outcome: answered(
         adapter,
-        String.raw`HTTP 200 with a body that is not valid JSON \(application/json, 33 bytes\)`,
+        String.raw`HTTP 200, but the body is not valid JSON \(application/json, 33 bytes\)\.$`,
       ),
       requests: 1,
     },
@@ -200,7 +200,7 @@ export function faultCases(adapter: ActionAdapter): FaultCase[] {
       },
       outcome: answered(
         adapter,
-        String.raw`HTTP 200 with a body that is not valid JSON \(text/html, 52 bytes\)`,
+        String.raw`HTTP 200, but the body is not valid JSON \(text/html, 52 bytes\)\.$`,
       ),
       requests: 1,
     },
@@ -230,7 +230,9 @@ export function faultCases(adapter: ActionAdapter): FaultCase[] {
           },
         };
       },
-      outcome: new RegExp(`^${HOST} sent an answer larger than 1024 kB; it was not read$`),
+      outcome: new RegExp(
+        `^${HOST} sent an answer larger than 1024 kB; it was not read\\.${adapter.oversizedHint ?? ''}$`,
+      ),
       requests: 1,
     },
     {
@@ -248,7 +250,7 @@ export function faultCases(adapter: ActionAdapter): FaultCase[] {
         });
         return undefined;
       },
-      outcome: answered(adapter, 'HTTP 200 with a body that is not valid UTF-8'),
+      outcome: answered(adapter, String.raw`HTTP 200, but the body is not valid UTF-8\.$`),
       requests: 1,
     },
     {
@@ -256,7 +258,7 @@ export function faultCases(adapter: ActionAdapter): FaultCase[] {
       arrange: async () => ({
         inputs: { [adapter.endpointInput]: `http://127.0.0.1:${await closedPort()}` },
       }),
-      outcome: new RegExp(`^${HOST} refused the connection \\(ECONNREFUSED\\) \\(after 2 attempts\\)$`),
+      outcome: new RegExp(`^${HOST} refused the connection \\(ECONNREFUSED\\) \\(after 2 attempts\\)\\.$`),
       requests: 0,
     },
     {
@@ -288,7 +290,7 @@ export function faultCases(adapter: ActionAdapter): FaultCase[] {
         };
       },
       outcome: new RegExp(
-        `^${HOST} answered HTTP 307 redirecting to http://127\\.0\\.0\\.2:\\d+/collect; requests that carry credentials never follow redirects, so point the endpoint at the final URL$`,
+        `^${HOST} answered HTTP 307 redirecting to http://127\\.0\\.0\\.2:\\d+/collect; requests that carry credentials never follow redirects, so point the endpoint at the final URL\\.$`,
       ),
       requests: 1,
     },
@@ -320,7 +322,7 @@ async function runCase(adapter: ActionAdapter, fault: FaultCase, debug: boolean)
       killAfterMs: 60_000,
     });
     const exitedAt = Date.now();
-    recordRun(adapter.action, `${fault.name}${debug ? ' (debug)' : ''}`, result, target.requests.length);
+    recordRun(adapter.label, `${fault.name}${debug ? ' (debug)' : ''}`, result, target.requests.length);
 
     if (fault.outcome === 'success') {
       expect(result.errors).toEqual([]);
@@ -353,7 +355,7 @@ export function expectNoLeaks(result: RunResult, target: Target, debug: boolean)
 }
 
 export function defineFaultMatrix(adapter: ActionAdapter): void {
-  describe.concurrent(`${adapter.action}: fault matrix (built bundle)`, () => {
+  describe.concurrent(`${adapter.label}: fault matrix (built bundle)`, () => {
     afterAll(() => adapter.dispose());
     for (const fault of faultCases(adapter)) {
       const expected =

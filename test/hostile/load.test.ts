@@ -30,7 +30,7 @@ function firstRetryDelays(
 describe('a 20-job matrix against a rate-limited service (built bundles)', () => {
   afterAll(() => Promise.all(ADAPTERS.map((adapter) => adapter.dispose())));
   for (const adapter of ADAPTERS) {
-    it(`${adapter.action}: ${RUNS} parallel runs all succeed within their retry budget, without lockstep`, async () => {
+    it(`${adapter.label}: ${RUNS} parallel runs all succeed within their retry budget, without lockstep`, async () => {
       const target = await adapter.start({ rateLimit: adapter.rateLimit });
       try {
         const started = performance.now();
@@ -64,7 +64,7 @@ describe('a 20-job matrix against a rate-limited service (built bundles)', () =>
         const spread = delays.length > 0 ? Math.max(...delays) - Math.min(...delays) : 0;
         const slowest = Math.max(...results.map((result) => result.durationMs));
         record({
-          action: adapter.action,
+          action: adapter.label,
           case: `${RUNS} parallel runs, rate-limited (max-attempts ${MAX_ATTEMPTS})`,
           outcome: `${results.filter((result) => result.exitCode === 0).length}/${RUNS} succeeded; ${throttledRuns} throttled; slowest run ${seconds(slowest)} s; first retries spread over ${seconds(spread)} s`,
           seconds: seconds(wallMs),

@@ -1,4 +1,4 @@
-// NO_PROXY is decided below the network (runner.md, "Testing through a proxy"): an end-to-end run
+// NO_PROXY is decided below the network (docs/specs/runner.md, "Testing through a proxy"): an end-to-end run
 // with the proxy bypassed would make the action resolve a real hostname. So this asks core's request
 // layer which proxy it would use, for every form of NO_PROXY, in both cases of the variable names.
 import { proxyFor } from '@cloudcreds/core';

@@ -1,5 +1,5 @@
 // `tokenExpirationTime` is a Go duration that service-center parses with `time.ParseDuration` and
-// accepts only between 15m and 24h (cse.md §2). Checking it here, with Go's exact rules, means a
+// accepts only between 15m and 24h (its pkg/validate/token_expiration_time_checker.go). Checking it here, with Go's exact rules, means a
 // typo costs no request at all. The arithmetic follows the Go source step by step (uint64
 // nanoseconds, float64 only for fractions), so values at the edges round as the server rounds them.
 

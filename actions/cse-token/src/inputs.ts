@@ -1,7 +1,8 @@
-// The inputs of cse-token, read once at the door (design.md): typed values, the password masked
-// the moment it is read, and every local mistake refused before a request could spend one of the
-// account's three tolerated login failures (cse.md §5).
-import { readFileSync } from 'node:fs';
+// The inputs of cse-token, read once at the door: typed values, the password masked the moment it
+// is read, and every local mistake refused before a request could spend one of the account's
+// three tolerated login failures (README: "Lockout").
+import { closeSync, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   baseUrl,
   boolean,
@@ -11,8 +12,8 @@ import {
   type InputValues,
   list,
   optional,
+  parseInputs,
   pattern,
-  readInputs,
   required,
   text,
 } from '@cloudcreds/core';
@@ -31,7 +32,7 @@ const tokenExpiration = (): z.ZodMiniType<string, string> =>
 // the action overwrite the runner's own GITHUB_*/RUNNER_* variables.
 const ENV_PREFIX = /^(?!(?:GITHUB|RUNNER)(?:_|$))[A-Za-z_][A-Za-z0-9_]{0,63}$/i;
 
-export const cseTokenInputs = {
+export const definitions = {
   endpoints: required('endpoint', list(baseUrl(), 'service-center URL'), {
     env: ['PAAS_CSE_SC_ENDPOINT'],
     multiline: true,
@@ -53,21 +54,17 @@ export const cseTokenInputs = {
   ...commonInputs,
 };
 
-export type CseTokenInputs = Omit<InputValues<typeof cseTokenInputs>, 'caCert'> & {
+export type Inputs = Omit<InputValues<typeof definitions>, 'caCert'> & {
   /** The certificates of `ca-cert` as PEM text, whether given inline or as a file. */
   caCert: string | undefined;
 };
 
-export type ReadFile = (path: string) => string;
-
-export function readCseTokenInputs(
-  env: Environment = process.env,
-  readFile: ReadFile = (path) => readFileSync(path, 'utf8'),
-): CseTokenInputs {
-  const inputs = readInputs(cseTokenInputs, env);
+/** Reads and checks every input; a relative `ca-cert` path is taken from `workingDirectory`. */
+export function readInputs(env: Environment, workingDirectory: string = process.cwd()): Inputs {
+  const inputs = parseInputs(definitions, env);
   return {
     ...inputs,
-    caCert: inputs.caCert === undefined ? undefined : loadCertificates(inputs.caCert, readFile),
+    caCert: inputs.caCert === undefined ? undefined : loadCertificates(inputs.caCert, workingDirectory),
   };
 }
 
@@ -77,18 +74,8 @@ const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICA
  * `ca-cert` is PEM text or the path of a PEM file. The value is never echoed: a pasted key or
  * a mangled PEM must not end up in an error line.
  */
-export function loadCertificates(value: string, readFile: ReadFile): string {
-  let pem = value;
-  if (!value.includes('-----BEGIN')) {
-    try {
-      pem = readFile(value);
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? 'unreadable';
-      throw new ConfigError(
-        `Input 'ca-cert' is neither PEM text (-----BEGIN CERTIFICATE-----) nor the path of a readable file (${code})`,
-      );
-    }
-  }
+function loadCertificates(value: string, workingDirectory: string): string {
+  const pem = value.includes('-----BEGIN') ? value : readCertificateFile(resolve(workingDirectory, value));
   if (/PRIVATE KEY-----/.test(pem)) {
     throw new ConfigError(
       "Input 'ca-cert' contains a private key; pass only the certificate of the authority that signed the engine's certificate",
@@ -101,7 +88,7 @@ export function loadCertificates(value: string, readFile: ReadFile): string {
     );
   }
   // node:crypto loads here, only when there is a certificate to check: a run without ca-cert (or
-  // without inputs at all) would otherwise pay ~27 M instructions for it (bench/README.md).
+  // without inputs at all) would otherwise pay for it (bench/README.md).
   const { X509Certificate } = process.getBuiltinModule('node:crypto');
   blocks.forEach((block, index) => {
     try {
@@ -113,4 +100,46 @@ export function loadCertificates(value: string, readFile: ReadFile): string {
     }
   });
   return `${blocks.join('\n')}\n`;
+}
+
+/** A bundle of a few authorities is some kB; a path to anything far larger is a mistake. */
+export const MAX_CA_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads at most one byte more than the limit, so a path to a huge or endless file (/dev/zero, a
+ * disk image) is refused after 1 MiB instead of filling the memory.
+ */
+function readCertificateFile(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw unreadable(error);
+  }
+  try {
+    const buffer = Buffer.alloc(MAX_CA_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > MAX_CA_FILE_BYTES) {
+        throw new ConfigError(
+          `Input 'ca-cert' names a file larger than ${MAX_CA_FILE_BYTES / 1024 / 1024} MiB; pass the PEM certificate of the authority that signed the engine's certificate (a few kB)`,
+        );
+      }
+    }
+    return buffer.toString('utf8', 0, length);
+  } catch (error) {
+    throw error instanceof ConfigError ? error : unreadable(error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(error: unknown): ConfigError {
+  const code = (error as { code?: string }).code ?? 'unreadable';
+  return new ConfigError(
+    `Input 'ca-cert' is neither PEM text (-----BEGIN CERTIFICATE-----) nor the path of a readable file (${code})`,
+  );
 }

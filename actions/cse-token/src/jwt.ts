@@ -1,6 +1,7 @@
 // What the token says about itself. service-center signs its JWTs with a private key whose public
-// half no endpoint publishes (cse.md §6), so the action cannot verify them and need not: it only
-// reads the payload to report the expiry, the account and its roles.
+// half no endpoint publishes (server/plugin/auth/buildin/buildin.go in
+// https://github.com/apache/servicecomb-service-center), so the action cannot verify them and
+// need not: it only reads the payload to report the expiry, the account and its roles.
 
 export interface TokenClaims {
   account?: string;

@@ -1,12 +1,16 @@
-// cse-token: inputs → TLS choices → login (POST /v4/token) → mask → outputs and summary (act.ts).
-// The inputs are read and checked before anything else loads: the HTTP client, TLS and
-// @actions/core cost a run that fails on its inputs more than everything it needs (bench/README.md).
-// webpackMode "eager" keeps act.ts in this one bundle file (no chunk) and only defers evaluating it.
-import { runMain } from '@cloudcreds/core';
-import { readCseTokenInputs } from './inputs.ts';
+// cse-token: skip a run without credentials → read and check the inputs → log in and hand the
+// token on (act.ts). Inputs are read and checked before anything else loads: the HTTP client, TLS
+// and @actions/core cost a run that fails on its inputs more than everything it needs
+// (bench/README.md). webpackMode "eager" keeps act.ts in this one bundle file (no chunk) and only
+// defers evaluating it.
+import { type Environment, runMain, skipIfNoCredentials } from '@cloudcreds/core';
+import { definitions, readInputs } from './inputs.ts';
 
-await runMain(async () => {
-  const inputs = readCseTokenInputs();
-  const { issueToken } = await import(/* webpackMode: "eager" */ './act.ts');
-  await issueToken(inputs);
-});
+export async function run(env: Environment = process.env): Promise<void> {
+  await runMain(async () => {
+    if (skipIfNoCredentials(definitions, env)) return;
+    const inputs = readInputs(env);
+    const { act, defaultDeps } = await import(/* webpackMode: "eager" */ './act.ts');
+    await act(inputs, defaultDeps(inputs, env));
+  });
+}

@@ -1,8 +1,20 @@
-// What the action hands on: outputs, the optional env exports and the job summary, built as
-// plain data (pure) so tests can read them without a runner. Secrets are masked before this.
-import type { Publication, SummaryContent } from '@cloudcreds/core';
+// What the action hands on: outputs, the optional env exports, the job summary and the warnings
+// of a successful run, built as plain data (pure) so tests can read them without a runner.
+// Secrets are masked before this.
+import { type Publication, printable, type SummaryContent } from '@cloudcreds/core';
 import { endpointText } from './client.ts';
 import type { TokenClaims } from './jwt.ts';
+
+/** Every output the action can set (`skipped` only by core's skipIfNoCredentials). */
+export const OUTPUT_NAMES = [
+  'token',
+  'authorization',
+  'expires-at',
+  'account',
+  'roles',
+  'endpoint',
+  'skipped',
+] as const;
 
 export interface IssuedToken {
   token: string;
@@ -73,8 +85,12 @@ export function tokenSummary(issued: IssuedToken, choice: ExportChoice, nowMs: n
     title: 'CSE token issued',
     rows: [
       ['Endpoint', endpointText(issued.endpoint)],
-      ['Account', issued.claims.account ?? '(not in the token)'],
-      ['Roles', issued.claims.roles.join(', ') || '(none in the token)'],
+      // Claims are the engine's text: printed only once made inert.
+      [
+        'Account',
+        issued.claims.account !== undefined ? printable(issued.claims.account, 100) : '(not in the token)',
+      ],
+      ['Roles', printable(issued.claims.roles.join(', '), 300) || '(none in the token)'],
       [
         'Expires at',
         expiresAt
@@ -97,4 +113,20 @@ function describeSpan(ms: number): string {
   if (ms <= 0) return 'the past';
   const minutes = Math.floor(ms / 60_000);
   return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+}
+
+/** The endpoints a login passed over, as the one warning of a run that still got its token. */
+export function passedOverWarning(
+  passedOver: ReadonlyArray<{ endpoint: URL }>,
+  endpoint: URL,
+): string | undefined {
+  if (passedOver.length === 0) return undefined;
+  const hosts = listHosts(passedOver.map((failure) => failure.endpoint));
+  return `${hosts} failed before ${endpoint.host} gave the token; the log says what happened at each`;
+}
+
+/** Hosts for one line: a long list is cut to its first three and a count. */
+function listHosts(urls: readonly URL[]): string {
+  const hosts = urls.map((url) => url.host);
+  return hosts.length > 4 ? `${hosts.slice(0, 3).join(', ')} and ${hosts.length - 3} more` : hosts.join(', ');
 }

@@ -2,7 +2,9 @@ import { NetworkError, responseOf } from '@cloudcreds/core';
 import { describe, expect, it } from 'vitest';
 import {
   buildTokenRequest,
+  describeAnswer,
   isWorthRetrying,
+  MAX_TOKEN_LENGTH,
   parseErrorBody,
   serviceFailure,
   tokenFromResponse,
@@ -66,8 +68,8 @@ describe('error bodies', () => {
       '{"error_code":"APIGW.0101","error_msg":"not found"}',
       { code: 'APIGW.0101', message: 'not found' },
     ],
-    ['plain text', '404 page not found\n', { message: '"404 page not found"' }],
-    ['JSON without a code', '{"message":"nope"}', { message: '"{"message":"nope"}"' }],
+    ['plain text', '404 page not found\n', { message: '404 page not found' }],
+    ['JSON without a code', '{"message":"nope"}', { message: '{"message":"nope"}' }],
     ['empty', '', {}],
   ])('%s', (_name, body, parsed) => {
     expect(parseErrorBody(answer(400, body))).toEqual(parsed);
@@ -110,17 +112,37 @@ describe('failures', () => {
     ],
   ])('HTTP %i %s → %s', (status, body, expected) => {
     const message = failure(status, body);
-    expect(message).toContain(`service-center at 10.0.0.5:30100 answered HTTP ${status}`);
+    expect(message).toMatch(
+      new RegExp(`^service-center \\(10\\.0\\.0\\.5:30100\\) answered HTTP ${status}\\b`),
+    );
     expect(message).toContain(expected);
   });
 
-  it('names the request id when a front layer sends one', () => {
+  it('renders who answered, the status, code, message and request id, then what to do', () => {
     expect(
       failure(500, '{"errorCode":"500003","errorMessage":"Internal server error"}', {
         'x-request-id': 'r-1',
       }),
     ).toBe(
-      'service-center at 10.0.0.5:30100 answered HTTP 500 500003: Internal server error (request id r-1)',
+      'service-center (10.0.0.5:30100) answered HTTP 500 with error code 500003: "Internal server error" (request id r-1).',
+    );
+    expect(failure(401, '{"errorCode":"401202","errorMessage":"User name or password is wrong"}')).toBe(
+      'service-center (10.0.0.5:30100) answered HTTP 401 with error code 401202: "User name or password is wrong". The account name or password is wrong (or empty). service-center bans an account from a client IP address for 15 minutes at its third failed login, so the action never retries a refused login; fix the credentials before running again.',
+    );
+    expect(failure(404, '404 page not found\n')).toMatch(
+      /^service-center \(10\.0\.0\.5:30100\) answered HTTP 404: "404 page not found"\. There is no \/v4\/token here/,
+    );
+  });
+
+  it("makes the service's text inert: no workflow command, no second line", () => {
+    const message = failure(
+      503,
+      JSON.stringify({ errorCode: '50\n::error::forged', errorMessage: '##[error]also forged\r\nnext' }),
+      { 'x-request-id': '::warning::id' },
+    );
+    expect(message).not.toMatch(/[\r\n]|::[a-z]+::|##\[/);
+    expect(message.replace(/\u200b/g, '')).toContain(
+      'error code 50 ::error::forged: "##[error]also forged next"',
     );
   });
 });
@@ -131,12 +153,16 @@ describe('the token of a 200', () => {
   });
 
   it.each([
-    ['{"token":"a.b', 'not valid JSON'],
-    ['{}', 'without a token'],
-    ['{"token":""}', 'without a token'],
-    ['{"token":42}', 'without a token'],
-    ['{"token":"a b"}', 'spaces or control characters'],
-    ['{"token":"a\\nCSE_X=1"}', 'spaces or control characters'],
+    ['{"token":"a.b', 'the body is not valid JSON'],
+    ['{}', 'the body carries no token'],
+    ['{"token":""}', 'the body carries no token'],
+    ['{"token":42}', 'the body carries no token'],
+    ['{"token":"a b"}', 'the token contains spaces or control characters'],
+    ['{"token":"a\\nCSE_X=1"}', 'the token contains spaces or control characters'],
+    [
+      `{"token":"${'x'.repeat(MAX_TOKEN_LENGTH + 1)}"}`,
+      `the token is ${MAX_TOKEN_LENGTH + 1} characters long, more than the ${MAX_TOKEN_LENGTH} this action accepts`,
+    ],
   ])('refuses %s without quoting it', (body, reason) => {
     expect(() => tokenFromResponse(answer(200, body), endpoint)).toThrow(reason);
     try {
@@ -149,17 +175,36 @@ describe('the token of a 200', () => {
   it('never quotes the body of another success status, which may carry a token', () => {
     const token = 'eyJhbGciOiJSUzUxMiJ9.eyJhY2NvdW50Ijoicm9vdCJ9.c2lnbmF0dXJlLWJ5dGVz';
     expect(() => tokenFromResponse(answer(201, JSON.stringify({ token })), endpoint)).toThrow(
-      /^service-center at [^ ]+ answered HTTP 201$/,
+      /^service-center \([^ ]+\) answered HTTP 201\.$/,
     );
   });
 
   it('says what came instead of a token in one readable line', () => {
     expect(() => tokenFromResponse(answer(200, '<html>proxy login</html>'), endpoint)).toThrow(
-      /^service-center at [^ ]+ answered HTTP 200 with a body that is not valid JSON \(/,
+      'service-center (10.0.0.5:30100) answered HTTP 200, but the body is not valid JSON (application/json; charset=UTF-8, 24 bytes).',
     );
     expect(() => tokenFromResponse(answer(200, '{}'), endpoint)).toThrow(
-      /answered HTTP 200 with a body without a token$/,
+      /^service-center \(10\.0\.0\.5:30100\) answered HTTP 200, but the body carries no token\.$/,
     );
+    expect(() => tokenFromResponse(responseOf(200, {}, Buffer.from([0x7b, 0xff, 0x7d])), endpoint)).toThrow(
+      /answered HTTP 200, but the body is not valid UTF-8\.$/,
+    );
+    expect(() => tokenFromResponse(answer(200, ''), endpoint)).toThrow(
+      /answered HTTP 200, but the body is empty\.$/,
+    );
+  });
+});
+
+describe('the answer in a retry line', () => {
+  it("names host, status and the service's code, made inert", () => {
+    expect(describeAnswer(answer(503, '{"errorCode":"503001","errorMessage":"m"}'), endpoint)).toBe(
+      '10.0.0.5:30100 answered HTTP 503 with error code 503001',
+    );
+    expect(describeAnswer(answer(502, '<html>bad gateway</html>'), endpoint)).toBe(
+      '10.0.0.5:30100 answered HTTP 502',
+    );
+    const hostile = describeAnswer(answer(503, '{"errorCode":"1\\n::error::forged ##[group]x"}'), endpoint);
+    expect(hostile).not.toMatch(/[\r\n]|::error::|##\[/);
   });
 });
 

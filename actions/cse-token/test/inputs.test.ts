@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setMaskFunction } from '@cloudcreds/core';
 import { createTestCa } from '@cloudcreds/emulators/tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readCseTokenInputs } from '../src/inputs.ts';
+import { definitions, MAX_CA_FILE_BYTES, readInputs } from '../src/inputs.ts';
 
 const masked: string[] = [];
 beforeEach(() => {
@@ -18,13 +18,37 @@ const base = {
   INPUT_USERNAME: 'ci',
   INPUT_PASSWORD: 'S3cret!pw',
 };
-const read = (env: Record<string, string>, files: Record<string, string> = {}) =>
-  readCseTokenInputs({ ...base, ...env }, (path) => {
-    if (path in files) return files[path]!;
-    throw Object.assign(new Error('missing'), { code: 'ENOENT' });
-  });
+/** A working directory holding `files`, as the step's checkout would. */
+function workspace(files: Record<string, string | Buffer> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cse-inputs-'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+const read = (env: Record<string, string>, files: Record<string, string | Buffer> = {}) =>
+  readInputs({ ...base, ...env }, workspace(files));
 
 describe('cse-token inputs', () => {
+  it('defines every input, the common ones included, and counts only the password as a credential', () => {
+    expect(Object.values(definitions).map((definition) => definition.name)).toEqual([
+      'endpoint',
+      'username',
+      'password',
+      'token-expiration',
+      'ca-cert',
+      'insecure-skip-tls-verify',
+      'export-env',
+      'env-prefix',
+      'max-attempts',
+      'timeout',
+      'if-no-credentials',
+    ]);
+    expect(
+      Object.values(definitions)
+        .filter((definition) => definition.credential)
+        .map((definition) => definition.name),
+    ).toEqual(['password']);
+  });
+
   it('reads the defaults and masks the password at once', () => {
     const inputs = read({});
     expect(inputs).toMatchObject({
@@ -56,7 +80,10 @@ describe('cse-token inputs', () => {
     [{ INPUT_ENDPOINT: '10.0.0.5:30100' }, "Input 'endpoint' must"],
     [{ INPUT_ENDPOINT: 'https://u:p@10.0.0.5' }, "Input 'endpoint' must not carry credentials"],
     [{ INPUT_USERNAME: '  ' }, "Input 'username' is required"],
-    [{ INPUT_PASSWORD: '' }, "Input 'password' is required"],
+    [
+      { INPUT_PASSWORD: '' },
+      "Input 'password' is required. GitHub passes no secrets to workflows run for a pull request from a fork or by Dependabot; set 'if-no-credentials: skip'",
+    ],
     [{ 'INPUT_TOKEN-EXPIRATION': '1d' }, "Input 'token-expiration' must be a Go duration"],
     [{ 'INPUT_TOKEN-EXPIRATION': '10s' }, "Input 'token-expiration' must be between 15m and 24h"],
     [{ 'INPUT_ENV-PREFIX': '1CSE' }, "Input 'env-prefix' must be"],
@@ -88,15 +115,26 @@ describe('cse-token inputs', () => {
       expect(caCert).toBe(`${ca.certPem.trim()}\n${second.certPem.trim()}\n`);
     });
 
-    it('takes a path to a PEM file', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'cse-ca-'));
-      const path = join(dir, 'ca.pem');
-      writeFileSync(path, ca.certPem);
-      expect(readCseTokenInputs({ ...base, 'INPUT_CA-CERT': path }).caCert).toBe(`${ca.certPem.trim()}\n`);
+    it('takes a path to a PEM file, absolute or relative to the working directory', () => {
+      const dir = workspace({ 'ca.pem': ca.certPem });
+      const expected = `${ca.certPem.trim()}\n`;
+      expect(readInputs({ ...base, 'INPUT_CA-CERT': join(dir, 'ca.pem') }).caCert).toBe(expected);
+      expect(readInputs({ ...base, 'INPUT_CA-CERT': 'ca.pem' }, dir).caCert).toBe(expected);
+    });
+
+    it('takes a file of exactly 1 MiB, and refuses a larger or endless one after reading 1 MiB', () => {
+      const padded = `${ca.certPem}${'#'.repeat(MAX_CA_FILE_BYTES - ca.certPem.length)}`;
+      expect(read({ 'INPUT_CA-CERT': 'big.pem' }, { 'big.pem': padded }).caCert).toBe(
+        `${ca.certPem.trim()}\n`,
+      );
+      const tooBig = "Input 'ca-cert' names a file larger than 1 MiB; pass the PEM certificate";
+      expect(() => read({ 'INPUT_CA-CERT': 'big.pem' }, { 'big.pem': `${padded}#` })).toThrow(tooBig);
+      expect(() => read({ 'INPUT_CA-CERT': '/dev/zero' })).toThrow(tooBig);
     });
 
     it.each([
       ['a missing file', '/no/such/ca.pem', 'neither PEM text', '/no/such'],
+      ['a directory', '.', 'nor the path of a readable file (EISDIR)', '/tmp'],
       ['a file without a certificate', 'empty.pem', 'holds no PEM certificate', 'empty.pem'],
       [
         'a broken certificate',

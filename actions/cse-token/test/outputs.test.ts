@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { expiryWarning, tokenPublication, tokenSummary } from '../src/outputs.ts';
+import {
+  expiryWarning,
+  OUTPUT_NAMES,
+  passedOverWarning,
+  tokenPublication,
+  tokenSummary,
+} from '../src/outputs.ts';
 
 const now = Date.UTC(2025, 5, 1, 12, 0, 0);
 const issued = {
@@ -9,6 +15,11 @@ const issued = {
 };
 
 describe('outputs and exports', () => {
+  it('names every output it sets, and skipped', () => {
+    const outputs = Object.keys(tokenPublication(issued, { exportEnv: true, envPrefix: 'CSE' }).outputs);
+    expect([...OUTPUT_NAMES]).toEqual([...outputs, 'skipped']);
+  });
+
   it('sets every output and the four prefixed variables', () => {
     expect(tokenPublication(issued, { exportEnv: true, envPrefix: 'CSE' })).toEqual({
       outputs: {
@@ -65,5 +76,27 @@ describe('outputs and exports', () => {
       ['Exported', 'CSE_TOKEN, CSE_AUTHORIZATION, CSE_TOKEN_EXPIRES_AT, CSE_ENDPOINT'],
     ]);
     expect(JSON.stringify(summary)).not.toContain('h.p.s');
+  });
+});
+
+describe('summary and warnings of a successful run', () => {
+  it('makes the claims inert before they reach the summary', () => {
+    const hostile = {
+      ...issued,
+      claims: { account: '::error::ci\n##[group]x', roles: ['a\r\n::warning::b'] },
+    };
+    const rows = tokenSummary(hostile, { exportEnv: false, envPrefix: 'CSE' }, now).rows.flat().join('\n');
+    expect(rows).not.toMatch(/::error::|::warning::|##\[|\r/);
+  });
+
+  it('warns once about the endpoints passed over, listing a long list short', () => {
+    const at = (host: string) => ({ endpoint: new URL(`https://${host}`) });
+    expect(passedOverWarning([], issued.endpoint)).toBeUndefined();
+    expect(passedOverWarning([at('a:1')], issued.endpoint)).toBe(
+      'a:1 failed before 10.0.0.5:30100 gave the token; the log says what happened at each',
+    );
+    expect(passedOverWarning(['a', 'b', 'c', 'd', 'e'].map(at), issued.endpoint)).toBe(
+      'a, b, c and 2 more failed before 10.0.0.5:30100 gave the token; the log says what happened at each',
+    );
   });
 });

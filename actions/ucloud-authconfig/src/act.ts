@@ -1,57 +1,72 @@
 // What the main step does once its inputs are valid: GetAuthConfig calls → mask every key → select →
-// file and outputs. main.ts loads this module only then, with the HTTP client and @actions/core.
+// file and outputs → summary, with every effect through `deps`. main.ts loads this module only
+// then, with the HTTP client and @actions/core.
 import * as core from '@actions/core';
-import { createHttpTransport, publish, userAgent, warnIfPlainHttp, writeSummary } from '@cloudcreds/core';
-import { type ApiOptions, type DomainAuthConfig, getAuthConfig, getAuthConfigs } from './client.ts';
-import type { UcloudInputs } from './inputs.ts';
+import {
+  type Deps,
+  type Environment,
+  plainHttpWarning,
+  publish,
+  runnerDeps,
+  userAgent,
+  writeSummary,
+} from '@cloudcreds/core';
+import {
+  type ApiDeps,
+  type ApiSettings,
+  type DomainAuthConfig,
+  getAuthConfig,
+  getAuthConfigs,
+} from './client.ts';
+import type { Inputs } from './inputs.ts';
 import { maskAuthKeys } from './masking.ts';
-import { writePrivateFile } from './output-file.ts';
-import { describeTypes, missingDomains, select } from './select.ts';
+import { TEMPORARY_FILE_STATE, writePrivateFile } from './output-file.ts';
+import {
+  authConfigPublication,
+  authConfigSummary,
+  authConfigsJson,
+  type Fetched,
+  fetchedLine,
+} from './outputs.ts';
+import { missingDomains, select } from './select.ts';
 
-export async function publishAuthConfigs(inputs: UcloudInputs): Promise<void> {
-  warnIfPlainHttp(inputs.baseUrl, 'base-url');
-  const api: ApiOptions = {
-    ...inputs,
-    credentials: inputs,
-    transport: createHttpTransport({ userAgent: userAgent('ucloud-authconfig') }),
-    timeoutMs: inputs.timeoutSeconds * 1000,
-    onRetry: core.info,
-    debug: core.debug,
-  };
+/** The runner's dependencies; GetAuthConfig needs no TLS options of its own. */
+export function defaultDeps(_inputs: Inputs, env: Environment): Deps {
+  return runnerDeps({ userAgent: userAgent('ucloud-authconfig') }, env);
+}
 
-  const configs = await getAuthConfigs(api, inputs.domains);
+export async function act(inputs: Inputs, deps: Deps): Promise<void> {
+  const plainHttp = plainHttpWarning('base-url', [inputs.baseUrl]);
+  if (plainHttp) deps.logger.warning(plainHttp);
+  const settings = apiSettings(inputs);
+  const configs = await getAuthConfigs(settings, deps, inputs.domains);
   maskAuthKeys(configs);
-  const selection = select(configs, inputs, await catalogueFor(configs, inputs.domains, api));
+  const selection = select(configs, inputs, await catalogueFor(configs, inputs.domains, settings, deps));
 
-  const json = JSON.stringify(configs);
-  if (inputs.outputFile) await writePrivateFile(inputs.outputFile, json);
-  publish({
-    outputs: {
-      'auth-configs': json,
-      domains: configs.map((config) => config.Domain).join(','),
-      key: selection.first?.key,
-      iv: selection.first?.iv,
-      keys: JSON.stringify(selection.keys),
-      file: inputs.outputFile,
-    },
-  });
-  core.info(
-    `UCloud returned auth configs for ${configs.length} domain(s); ${selection.keys.length} key(s) selected`,
-  );
-  await writeSummary({
-    title: 'UCloud UCDN auth config',
-    rows: [
-      ['API', inputs.baseUrl.host],
-      ['Region / zone', `${inputs.region} / ${inputs.zone}`],
-      ['Project', inputs.projectId ?? '(default project)'],
-      ...configs.map((config): [string, string] => [config.Domain, describeTypes(config)]),
-      ['Selected', `${selection.keys.length} key(s)${inputs.type ? ` of type ${inputs.type}` : ''}`],
-      ...(inputs.outputFile ? [['Output file', inputs.outputFile] as [string, string]] : []),
-    ],
-    notes: [
-      'Keys are masked in logs. Outputs holding them reach later steps of this job only, not other jobs.',
-    ],
-  });
+  if (inputs.outputFile) {
+    writePrivateFile(inputs.outputFile, authConfigsJson(configs), (temporary) =>
+      // Saved before the file exists, so the post step can remove it after a cancel.
+      core.saveState(TEMPORARY_FILE_STATE, temporary),
+    );
+  }
+  const fetched: Fetched = { configs, selection, file: inputs.outputFile };
+  publish(authConfigPublication(fetched));
+  deps.logger.info(fetchedLine(fetched));
+  await writeSummary(authConfigSummary(fetched, inputs));
+}
+
+function apiSettings(inputs: Inputs): ApiSettings {
+  const { publicKey, privateKey, securityToken } = inputs;
+  return {
+    baseUrl: inputs.baseUrl,
+    credentials: { publicKey, privateKey, securityToken },
+    channelKey: inputs.channelKey,
+    region: inputs.region,
+    zone: inputs.zone,
+    projectId: inputs.projectId,
+    maxAttempts: inputs.maxAttempts,
+    timeoutMs: inputs.timeoutSeconds * 1000,
+  };
 }
 
 /**
@@ -61,10 +76,11 @@ export async function publishAuthConfigs(inputs: UcloudInputs): Promise<void> {
 async function catalogueFor(
   configs: DomainAuthConfig[],
   domains: string[] | undefined,
-  api: ApiOptions,
+  settings: ApiSettings,
+  deps: ApiDeps,
 ): Promise<DomainAuthConfig[]> {
   if (missingDomains(configs, domains).length === 0) return configs;
-  const everything = await getAuthConfig({ ...api, maxAttempts: 1 }).catch(() => configs);
+  const everything = await getAuthConfig({ ...settings, maxAttempts: 1 }, deps).catch(() => configs);
   maskAuthKeys(everything);
   return everything;
 }

@@ -6,10 +6,11 @@ import {
   ConfigError,
   commonInputs,
   type Environment,
+  type InputValues,
   list,
   optional,
+  parseInputs,
   pattern,
-  readInputs,
   required,
   text,
 } from '@cloudcreds/core';
@@ -20,8 +21,9 @@ const DOMAIN = /^[\p{L}\p{N}*][\p{L}\p{N}*._-]*$/u;
 
 export const DEFAULT_BASE_URL = 'https://api.ucloud.cn';
 
-export const ucloudInputs = {
-  publicKey: required('public-key', text(), { env: ['UCLOUD_PUBLIC_KEY'] }),
+export const definitions = {
+  // The public key is half of the key pair: given alone, the run is partly configured, not skipped.
+  publicKey: required('public-key', text(), { env: ['UCLOUD_PUBLIC_KEY'], credential: true }),
   privateKey: required('private-key', text(), { env: ['UCLOUD_PRIVATE_KEY'], secret: true }),
   region: required('region', pattern(IDENTIFIER, 'must be a region id such as cn-bj2'), {
     env: ['UCLOUD_REGION'],
@@ -39,37 +41,35 @@ export const ucloudInputs = {
   ),
   type: optional('type', pattern(/^\S+$/, 'must be one auth type such as pkey, ksc or typeA')),
   baseUrl: optional('base-url', baseUrl(), { default: new URL(DEFAULT_BASE_URL) }),
-  channelKey: optional('channel-key', text(), { secret: true }),
+  // Secret, but it only routes a key pair to its channel's user store: no credential on its own.
+  channelKey: optional('channel-key', text(), { secret: true, credential: false }),
   securityToken: optional('security-token', text(), { secret: true }),
   outputFile: optional('output-file', text()),
   ...commonInputs,
 };
 
-export interface UcloudInputs {
-  publicKey: string;
-  privateKey: string;
-  region: string;
-  zone: string;
-  projectId: string | undefined;
-  /** Distinct, in the order given; undefined means every domain. */
+export type Inputs = Omit<InputValues<typeof definitions>, 'domains' | 'outputFile'> & {
+  /** Lower case, distinct, in the order given; undefined means every domain. */
   domains: string[] | undefined;
-  type: string | undefined;
-  baseUrl: URL;
-  channelKey: string | undefined;
-  securityToken: string | undefined;
   /** Absolute path. */
   outputFile: string | undefined;
-  maxAttempts: number;
-  timeoutSeconds: number;
-}
+};
 
-export function readUcloudInputs(env: Environment = process.env): UcloudInputs {
-  const values = readInputs(ucloudInputs, env);
+export function readInputs(env: Environment): Inputs {
+  const values = parseInputs(definitions, env);
   return {
     ...values,
-    domains: values.domains ? [...new Set(values.domains)] : undefined,
+    domains: values.domains ? distinctDomains(values.domains) : undefined,
     outputFile: values.outputFile === undefined ? undefined : outputPath(values.outputFile, env),
   };
+}
+
+/**
+ * DNS names are case-insensitive: `CDN.example.com` and `cdn.example.com` are one domain, asked
+ * for once, in lower case.
+ */
+function distinctDomains(domains: readonly string[]): string[] {
+  return [...new Set(domains.map((domain) => domain.toLowerCase()))];
 }
 
 /** Relative paths are relative to the workspace, as every other path in a workflow is. */

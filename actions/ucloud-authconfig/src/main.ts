@@ -1,12 +1,15 @@
-// ucloud-authconfig: inputs → GetAuthConfig calls → mask every key → select → file and outputs
-// (act.ts). The inputs are read and checked before anything else loads: the HTTP client and
+// ucloud-authconfig main step: inputs → GetAuthConfig calls → mask every key → select → file and
+// outputs (act.ts). The inputs are read and checked before anything else loads: the HTTP client and
 // @actions/core cost a run that fails on its inputs more than everything it needs (bench/README.md).
 // webpackMode "eager" keeps act.ts in this one bundle file (no chunk) and only defers evaluating it.
-import { runMain } from '@cloudcreds/core';
-import { readUcloudInputs } from './inputs.ts';
+import { type Environment, runMain, skipIfNoCredentials } from '@cloudcreds/core';
+import { definitions, readInputs } from './inputs.ts';
 
-await runMain(async () => {
-  const inputs = readUcloudInputs();
-  const { publishAuthConfigs } = await import(/* webpackMode: "eager" */ './act.ts');
-  await publishAuthConfigs(inputs);
-});
+export async function run(env: Environment = process.env): Promise<void> {
+  await runMain(async () => {
+    if (skipIfNoCredentials(definitions, env)) return;
+    const inputs = readInputs(env);
+    const { act, defaultDeps } = await import(/* webpackMode: "eager" */ './act.ts');
+    await act(inputs, defaultDeps(inputs, env));
+  });
+}

@@ -2,7 +2,7 @@
 // with the one derived form the outputs carry that the runner's own variants may miss: the JSON
 // string escape (`auth-configs` and `keys` are JSON; JS and the runner's encoder differ on
 // characters such as U+2028).
-import { maskSecret } from '@cloudcreds/core';
+import { maskValue } from '@cloudcreds/core';
 import type { DomainAuthConfig } from './client.ts';
 
 /** The distinct non-empty Key and Iv values of the answers. */
@@ -16,8 +16,8 @@ export function secretsOf(configs: readonly DomainAuthConfig[]): string[] {
 
 export function maskAuthKeys(configs: readonly DomainAuthConfig[]): void {
   for (const value of secretsOf(configs)) {
-    maskSecret(value);
+    maskValue(value);
     const escaped = JSON.stringify(value).slice(1, -1);
-    if (escaped !== value) maskSecret(escaped);
+    if (escaped !== value) maskValue(escaped);
   }
 }

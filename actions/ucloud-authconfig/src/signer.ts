@@ -1,7 +1,7 @@
-// UCloud API signature (ucloud.md §3): flatten the parameters, sort the keys by byte order, join
-// `key + value` with no separator, append the private key, SHA-1, lower-case hex. No timestamp or
-// nonce enters the string, so a signed request replays until the key pair is rotated: it is only
-// ever sent in a POST body, never logged, never put in a URL.
+// UCloud API signature (https://docs.ucloud.cn/api/summary/signature): flatten the parameters, sort
+// the keys by byte order, join `key + value` with no separator, append the private key, SHA-1,
+// lower-case hex. No timestamp or nonce enters the string, so a signed request replays until the
+// key pair is rotated: it is only ever sent in a POST body, never logged, never put in a URL.
 import { createHash } from 'node:crypto';
 
 export type ParamValue =

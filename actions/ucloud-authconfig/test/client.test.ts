@@ -1,5 +1,4 @@
 import {
-  type Clock,
   type HttpResponse,
   NetworkError,
   responseOf,
@@ -9,7 +8,7 @@ import {
 } from '@cloudcreds/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  type ApiOptions,
+  type ApiSettings,
   buildRequest,
   getAuthConfig,
   getAuthConfigs,
@@ -19,6 +18,7 @@ import {
   THROTTLED_MIN_DELAY_MS,
 } from '../src/client.ts';
 import { stringToSign } from '../src/signer.ts';
+import { fakeClock, recordingLogger } from './fakes.ts';
 
 const masks: string[] = [];
 beforeEach(() => {
@@ -33,20 +33,7 @@ const ok = (body: unknown, status = 200, headers: Record<string, string> = {}): 
     Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
   );
 
-const noneSent = { channelKey: false, projectId: false };
-
-function fakeClock(): Clock & { slept: number[] } {
-  const slept: number[] = [];
-  let now = 0;
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
+const noneSent = { host: 'api.ucloud.cn', channelKey: false, projectId: false };
 
 function scripted(steps: Array<HttpResponse | NetworkError>): Transport & { bodies: string[] } {
   const bodies: string[] = [];
@@ -60,22 +47,26 @@ function scripted(steps: Array<HttpResponse | NetworkError>): Transport & { bodi
   return Object.assign(transport, { bodies });
 }
 
-const api = (transport: Transport, extra: Partial<ApiOptions> = {}): ApiOptions => ({
+const api = (extra: Partial<ApiSettings> = {}): ApiSettings => ({
   baseUrl: new URL('http://127.0.0.1:9/'),
   credentials: { publicKey: 'pub', privateKey: 'priv' },
   region: 'cn-bj2',
   zone: 'cn-bj2-04',
-  transport,
   maxAttempts: 3,
   timeoutMs: 1000,
-  clock: fakeClock(),
   ...extra,
+});
+
+const deps = (transport: Transport, clock = fakeClock(), logger = recordingLogger()) => ({
+  transport,
+  clock,
+  logger,
 });
 
 describe('buildRequest', () => {
   it('POSTs the flat signed parameters as a JSON body to <base-url>/, nothing in the URL', () => {
     const request = buildRequest(
-      api(scripted([]), { baseUrl: new URL('https://gw.example.test/ucloud'), projectId: 'org-1' }),
+      api({ baseUrl: new URL('https://gw.example.test/ucloud'), projectId: 'org-1' }),
       'cdn.example.com',
     );
     expect(request.method).toBe('POST');
@@ -90,19 +81,19 @@ describe('buildRequest', () => {
   });
 
   it('omits empty optional parameters and sends channel-key only as an unsigned header when set', () => {
-    const plain = buildRequest(api(scripted([]), { projectId: '', channelKey: '' }), undefined);
+    const plain = buildRequest(api({ projectId: '', channelKey: '' }), undefined);
     const plainBody = JSON.parse(plain.body ?? '') as Record<string, string>;
     expect(Object.keys(plainBody).sort()).toEqual(['Action', 'PublicKey', 'Region', 'Signature', 'Zone']);
     expect(plain.headers).not.toHaveProperty('channel-key');
 
-    const channel = buildRequest(api(scripted([]), { channelKey: 'ch_abc' }), undefined);
+    const channel = buildRequest(api({ channelKey: 'ch_abc' }), undefined);
     expect(channel.headers?.['channel-key']).toBe('ch_abc');
     expect(channel.body).toBe(plain.body);
   });
 
   it('signs SecurityToken when set', () => {
     const request = buildRequest(
-      api(scripted([]), { credentials: { publicKey: 'pub', privateKey: 'priv', securityToken: 'sts' } }),
+      api({ credentials: { publicKey: 'pub', privateKey: 'priv', securityToken: 'sts' } }),
       undefined,
     );
     const body = JSON.parse(request.body ?? '') as Record<string, string>;
@@ -159,24 +150,36 @@ describe('parseResponse', () => {
   });
 
   it.each<[string, HttpResponse, RegExp]>([
-    ['empty body', ok(''), /^UCloud answered HTTP 200 with an empty body \(request id req-123\)$/],
-    ['non-JSON body', ok('<html>'), /HTTP 200 with a body that is not valid JSON/],
-    ['missing RetCode', ok({ AuthConfigs: [] }), /HTTP 200 with a JSON body without a numeric RetCode/],
-    ['non-numeric RetCode', ok({ RetCode: 'x' }), /without a numeric RetCode \(request id req-123\)/],
+    [
+      'empty body',
+      ok(''),
+      /^UCloud \(api\.ucloud\.cn\) answered HTTP 200 \(request id req-123\), but the body is empty\.$/,
+    ],
+    [
+      'non-JSON body',
+      ok('<html>'),
+      /answered HTTP 200 \(request id req-123\), but the body is not valid JSON/,
+    ],
+    [
+      'missing RetCode',
+      ok({ AuthConfigs: [] }),
+      /answered HTTP 200 \(request id req-123\), but the body carries no numeric RetCode\.$/,
+    ],
+    ['non-numeric RetCode', ok({ RetCode: 'x' }), /, but the body carries no numeric RetCode\.$/],
     [
       'HTTP 502 HTML',
       ok('<html>bad gateway</html>', 502),
-      /^UCloud answered HTTP 502 with a body that is not/,
+      /^UCloud \(api\.ucloud\.cn\) answered HTTP 502 \(request id req-123\), but the body is not valid JSON \(no content type, 24 bytes\)\.$/,
     ],
     [
       'malformed Keys',
       ok({ RetCode: 0, AuthConfigs: [{ Domain: 'a', Config: [{ Type: 't', Keys: {} }] }] }),
-      /malformed GetAuthConfig body: AuthConfigs\.0\.Config\.0\.Keys is not an array/,
+      /^UCloud \(api\.ucloud\.cn\) answered HTTP 200 \(request id req-123\), but its AuthConfigs\.0\.Config\.0\.Keys is not an array\.$/,
     ],
     [
       'Key not a string (value never echoed)',
       ok({ RetCode: 0, AuthConfigs: [{ Domain: 'a', Config: [{ Type: 't', Keys: [{ Key: 12345678 }] }] }] }),
-      /AuthConfigs\.0\.Config\.0\.Keys\.0\.Key is not a string \(request id req-123\)$/,
+      /, but its AuthConfigs\.0\.Config\.0\.Keys\.0\.Key is not a string\.$/,
     ],
   ])('%s is an error', (_name, response, expected) => {
     expect(() => parseResponse(response, noneSent)).toThrow(expected);
@@ -188,41 +191,62 @@ describe('parseResponse', () => {
     }
   });
 
-  it.each<[number | string, { channelKey: boolean; projectId: boolean }, RegExp]>([
+  it.each<[number | string, Partial<typeof noneSent>, RegExp]>([
     [
       171,
-      noneSent,
-      /RetCode 171 \(signature verification failed\): Boom \(request id req-123\)\. .*must also set channel-key/,
+      {},
+      /\. Check that 'private-key' belongs to 'public-key' and to this 'base-url'; .*must also set 'channel-key'\.$/,
     ],
-    [171, { channelKey: true, projectId: false }, /RetCode 171 .*channel-key is the account's channel/],
-    ['172', noneSent, /RetCode 172 \(public key unknown\): Boom .*public-key is not known/],
-    [174, noneSent, /RetCode 174 \(security token unknown or expired\)/],
-    [230, noneSent, /RetCode 230 \(bad or missing parameter\): Boom .*Check region and zone/],
-    [292, noneSent, /RetCode 292 \(project does not exist\).*Set project-id/],
-    [292, { channelKey: false, projectId: true }, /RetCode 292 .*project-id names no project/],
-    [294, noneSent, /RetCode 294 \(caller IP rejected .*GitHub-hosted runner IPs change/],
-    [299, noneSent, /RetCode 299 \(IAM permission check failed\).*lacks the UCDN permission/],
-    [161, noneSent, /RetCode 161 \(Action does not exist at this endpoint\).*Check base-url/],
-    [2001, noneSent, /RetCode 2001 \(UCDN product error\): Boom \(request id req-123\)$/],
-    [999, noneSent, /RetCode 999 \(unknown RetCode\)/],
-  ])('RetCode %s names code, meaning, message, request id and hint', (code, sent, expected) => {
+    [171, { channelKey: true }, /\. Check that .*'channel-key' is the account's channel\.$/],
+    ['172', {}, /\. The 'public-key' is not known to this gateway/],
+    [174, {}, /\. The 'security-token' is invalid or expired/],
+    [230, {}, /\. Check 'region' and 'zone'\.$/],
+    [292, {}, /\. Set 'project-id' \(sub-accounts must send it\)\.$/],
+    [292, { projectId: true }, /\. The 'project-id' names no project of this account\.$/],
+    [294, {}, /\. The account restricts API calls to whitelisted IPs; GitHub-hosted runner IPs change/],
+    [295, {}, /\. The account's security lock refused the call/],
+    [299, {}, /\. The sub-account lacks the UCDN permission: grant it in IAM, and set 'project-id'\.$/],
+    [299, { projectId: true }, /\. The sub-account lacks the UCDN permission: grant it in IAM\.$/],
+    [161, {}, /\. Check 'base-url': it must be a UCloud API gateway/],
+    [153, {}, /\. UCloud throttled the requests: raise 'max-attempts'/],
+    [150, {}, /\. It is a fault of the moment on UCloud's side/],
+    [2001, {}, /\. It is an error of the UCDN product: see the message\.$/],
+    [999, {}, /\. The code is not one UCloud documents: see the message\.$/],
+  ])('RetCode %s names code, message, request id and hint', (code, sent, expected) => {
     const error = (() => {
       try {
-        parseResponse(ok({ RetCode: code, Message: 'Boom' }), sent);
+        parseResponse(ok({ RetCode: code, Message: 'Boom' }), { ...noneSent, ...sent });
       } catch (caught) {
         return caught as ServiceError;
       }
       throw new Error('no error');
     })();
     expect(error).toBeInstanceOf(ServiceError);
-    expect(error.message).toMatch(/^UCloud answered RetCode/);
+    expect(error.message).toMatch(
+      new RegExp(
+        `^UCloud \\(api\\.ucloud\\.cn\\) answered with RetCode ${code}: "Boom" \\(request id req-123\\)\\. `,
+      ),
+    );
     expect(error.message).toMatch(expected);
+    expect(error.failure).toMatchObject({ service: 'UCloud', code: String(code), codeLabel: 'RetCode' });
   });
 
   it('names the HTTP status of a non-200 answer that carries a RetCode', () => {
     expect(() => parseResponse(ok({ RetCode: 171, Message: 'No' }, 401), noneSent)).toThrow(
-      /^UCloud answered HTTP 401 RetCode 171/,
+      /^UCloud \(api\.ucloud\.cn\) answered HTTP 401 with RetCode 171: "No" \(request id req-123\)\. /,
     );
+  });
+
+  it('makes a hostile message and request id printable, so they cannot forge a workflow command', () => {
+    const response = ok({ RetCode: 171, Message: '::error::forged\n##[warning]x' }, 200, {
+      'x-ucloud-request-uuid': '::add-mask::y',
+    });
+    expect(() => parseResponse(response, noneSent)).toThrow(ServiceError);
+    try {
+      parseResponse(response, noneSent);
+    } catch (error) {
+      expect((error as Error).message).not.toMatch(/::[a-z-]+::|##\[|\n/);
+    }
   });
 });
 
@@ -263,32 +287,46 @@ describe('retryPolicy', () => {
 describe('getAuthConfig', () => {
   const success = ok({ RetCode: 0, AuthConfigs: [{ Domain: 'a.com', Config: [] }] });
 
-  it('waits at least the throttle floor after 153, then succeeds', async () => {
+  it('waits at least the throttle floor after 153, says so in the log, then succeeds', async () => {
     const clock = fakeClock();
-    const retries: string[] = [];
+    const logger = recordingLogger();
     const transport = scripted([ok({ RetCode: 153, Message: 'throttled' }), success]);
-    const result = await getAuthConfig(api(transport, { clock, onRetry: (m) => retries.push(m) }));
+    const result = await getAuthConfig(api(), deps(transport, clock, logger));
     expect(result).toEqual([{ Domain: 'a.com', Config: [] }]);
     expect(transport.bodies).toHaveLength(2);
     expect(clock.slept[0]).toBeGreaterThanOrEqual(THROTTLED_MIN_DELAY_MS);
-    expect(retries[0]).toMatch(/^Attempt 1 of 3 failed \(RetCode 153: request throttled\); retrying in/);
+    expect(logger.lines.info[0]).toMatch(
+      /^Attempt 1 of 3 failed \(RetCode 153: request throttled\); retrying in/,
+    );
+  });
+
+  it('tells the debug log what is sent and answered, without the signature', async () => {
+    const logger = recordingLogger(true);
+    const transport = scripted([success]);
+    await getAuthConfig(api({ channelKey: 'ch_x' }), deps(transport, fakeClock(), logger), 'a.com');
+    const signature = (JSON.parse(transport.bodies[0] ?? '{}') as Record<string, string>)['Signature'] ?? '';
+    expect(logger.lines.debug).toEqual([
+      'POST http://127.0.0.1:9/ GetAuthConfig Domain=a.com; signed parameters: Action, Region, Zone, Domain, PublicKey, Signature; channel-key header set',
+      'GetAuthConfig answered HTTP 200 (request id req-123)',
+    ]);
+    expect(logger.lines.debug.join('\n')).not.toContain(signature);
   });
 
   it('never retries 171: exactly one request', async () => {
     const transport = scripted([ok({ RetCode: 171, Message: 'Signature VerifyAC Error' })]);
-    await expect(getAuthConfig(api(transport))).rejects.toThrow(/RetCode 171/);
+    await expect(getAuthConfig(api(), deps(transport))).rejects.toThrow(/RetCode 171/);
     expect(transport.bodies).toHaveLength(1);
   });
 
   it('gives up after max-attempts and reports the last answer', async () => {
     const transport = scripted([ok('', 502), ok('', 503)]);
-    await expect(getAuthConfig(api(transport, { maxAttempts: 2 }))).rejects.toThrow(/HTTP 503/);
+    await expect(getAuthConfig(api({ maxAttempts: 2 }), deps(transport))).rejects.toThrow(/HTTP 503/);
     expect(transport.bodies).toHaveLength(2);
   });
 
   it('retries a reset connection', async () => {
     const transport = scripted([new NetworkError('reset', { retryable: true }), success]);
-    await expect(getAuthConfig(api(transport))).resolves.toHaveLength(1);
+    await expect(getAuthConfig(api(), deps(transport))).resolves.toHaveLength(1);
   });
 });
 
@@ -297,7 +335,7 @@ describe('getAuthConfigs', () => {
     const answer = (domain: string) =>
       ok({ RetCode: 0, AuthConfigs: [{ Domain: domain, Config: [{ Type: 'pkey', Keys: [] }] }] });
     const transport = scripted([answer('a.com'), answer('b.com')]);
-    const result = await getAuthConfigs(api(transport), ['a.com', 'b.com']);
+    const result = await getAuthConfigs(api(), deps(transport), ['a.com', 'b.com']);
     expect(result.map((config) => config.Domain)).toEqual(['a.com', 'b.com']);
     expect(transport.bodies.map((body) => (JSON.parse(body) as Record<string, string>)['Domain'])).toEqual([
       'a.com',
@@ -307,7 +345,19 @@ describe('getAuthConfigs', () => {
 
   it('makes one call without Domain when no domain is named', async () => {
     const transport = scripted([ok({ RetCode: 0 })]);
-    await expect(getAuthConfigs(api(transport), undefined)).resolves.toEqual([]);
+    await expect(getAuthConfigs(api(), deps(transport), undefined)).resolves.toEqual([]);
     expect(JSON.parse(transport.bodies[0] ?? '{}')).not.toHaveProperty('Domain');
+  });
+
+  it('an all-domains answer over the size cap tells the user to narrow the request with domain', async () => {
+    const tooLarge = new NetworkError('127.0.0.1:9 sent an answer larger than 1024 kB; it was not read', {
+      retryable: false,
+      code: 'RESPONSE_TOO_LARGE',
+    });
+    await expect(getAuthConfigs(api(), deps(scripted([tooLarge])), undefined)).rejects.toThrow(
+      /^127\.0\.0\.1:9 sent an answer larger than 1024 kB; it was not read\. The answer for all domains is too large: name the domains the workflow needs in 'domain' \(one request each\)$/,
+    );
+    // A named domain's answer has nothing left to narrow: the error stays as the transport said it.
+    await expect(getAuthConfigs(api(), deps(scripted([tooLarge])), ['a.com'])).rejects.toBe(tooLarge);
   });
 });

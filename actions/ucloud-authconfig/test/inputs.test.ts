@@ -1,6 +1,6 @@
-import { ConfigError, setMaskFunction } from '@cloudcreds/core';
+import { ConfigError, SECRETS_HINT, setMaskFunction } from '@cloudcreds/core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readUcloudInputs } from '../src/inputs.ts';
+import { definitions, readInputs } from '../src/inputs.ts';
 
 const base = {
   'INPUT_PUBLIC-KEY': 'pub',
@@ -15,9 +15,9 @@ beforeEach(() => {
   setMaskFunction((value) => masks.push(value));
 });
 
-describe('readUcloudInputs', () => {
+describe('readInputs', () => {
   it('reads defaults: all domains, api.ucloud.cn, 3 attempts, 30 s', () => {
-    const inputs = readUcloudInputs(base);
+    const inputs = readInputs(base);
     expect(inputs).toMatchObject({
       publicKey: 'pub',
       privateKey: 'priv-secret',
@@ -33,7 +33,7 @@ describe('readUcloudInputs', () => {
   });
 
   it('falls back to the UCLOUD_* environment variables', () => {
-    const inputs = readUcloudInputs({
+    const inputs = readInputs({
       UCLOUD_PUBLIC_KEY: 'p',
       UCLOUD_PRIVATE_KEY: 's',
       UCLOUD_REGION: 'hk',
@@ -50,23 +50,33 @@ describe('readUcloudInputs', () => {
   });
 
   it('masks private key, security token and channel key as soon as they are read', () => {
-    readUcloudInputs({ ...base, 'INPUT_SECURITY-TOKEN': 'sts-token', 'INPUT_CHANNEL-KEY': 'ch_secret' });
+    readInputs({ ...base, 'INPUT_SECURITY-TOKEN': 'sts-token', 'INPUT_CHANNEL-KEY': 'ch_secret' });
     expect(masks).toEqual(expect.arrayContaining(['priv-secret', 'sts-token', 'ch_secret']));
     expect(masks).not.toContain('pub');
   });
 
   it('splits, trims and de-duplicates domains (comma or newline)', () => {
-    const inputs = readUcloudInputs({ ...base, INPUT_DOMAIN: 'a.com, b.com\nc.com\na.com\n' });
+    const inputs = readInputs({ ...base, INPUT_DOMAIN: 'a.com, b.com\nc.com\na.com\n' });
     expect(inputs.domains).toEqual(['a.com', 'b.com', 'c.com']);
   });
 
+  it('treats domains differing only in case as one, in lower case, in the order first given', () => {
+    const inputs = readInputs({ ...base, INPUT_DOMAIN: 'CDN.Example.com, img.example.com\ncdn.example.COM' });
+    expect(inputs.domains).toEqual(['cdn.example.com', 'img.example.com']);
+  });
+
+  it('counts the key pair and the security token as credentials, the channel key not', () => {
+    const credentials = Object.values(definitions)
+      .filter((definition) => definition.credential)
+      .map((definition) => definition.name);
+    expect(credentials).toEqual(['public-key', 'private-key', 'security-token']);
+  });
+
   it('resolves output-file against the workspace', () => {
-    expect(readUcloudInputs({ ...base, 'INPUT_OUTPUT-FILE': 'out/keys.json' }).outputFile).toBe(
+    expect(readInputs({ ...base, 'INPUT_OUTPUT-FILE': 'out/keys.json' }).outputFile).toBe(
       '/home/runner/work/repo/out/keys.json',
     );
-    expect(readUcloudInputs({ ...base, 'INPUT_OUTPUT-FILE': '/tmp/../tmp/k.json' }).outputFile).toBe(
-      '/tmp/k.json',
-    );
+    expect(readInputs({ ...base, 'INPUT_OUTPUT-FILE': '/tmp/../tmp/k.json' }).outputFile).toBe('/tmp/k.json');
   });
 
   it.each<[string, Record<string, string | undefined>, string]>([
@@ -98,12 +108,27 @@ describe('readUcloudInputs', () => {
     ['max-attempts 0', { 'INPUT_MAX-ATTEMPTS': '0' }, "Input 'max-attempts' must be between 1 and 10"],
   ])('%s → one ConfigError naming the input', (_name, change, expected) => {
     const env = Object.keys(change).length === 0 ? {} : { ...base, ...change };
-    expect(() => readUcloudInputs(env)).toThrow(ConfigError);
-    expect(() => readUcloudInputs(env)).toThrow(expected);
+    expect(() => readInputs(env)).toThrow(ConfigError);
+    expect(() => readInputs(env)).toThrow(expected);
+  });
+
+  it('ends a missing credential, and only a credential, with the hint about forks and Dependabot', () => {
+    expect(() => readInputs({ ...base, 'INPUT_PRIVATE-KEY': '' })).toThrow(
+      `Input 'private-key' is required (or set UCLOUD_PRIVATE_KEY). ${SECRETS_HINT}`,
+    );
+    expect(() => readInputs({ ...base, INPUT_REGION: '' })).toThrow(
+      /^Input 'region' is required \(or set UCLOUD_REGION\)\.$/,
+    );
+  });
+
+  it('refuses an if-no-credentials value other than fail or skip', () => {
+    expect(() => readInputs({ ...base, 'INPUT_IF-NO-CREDENTIALS': 'ignore' })).toThrow(
+      "Input 'if-no-credentials' must be fail or skip",
+    );
   });
 
   it('never echoes the private key in an error', () => {
-    expect(() => readUcloudInputs({ ...base, 'INPUT_PRIVATE-KEY': 'bad\u0001key' })).toThrow(
+    expect(() => readInputs({ ...base, 'INPUT_PRIVATE-KEY': 'bad\u0001key' })).toThrow(
       /^Input 'private-key' must be a single line without control characters$/,
     );
   });

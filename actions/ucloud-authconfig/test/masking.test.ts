@@ -18,20 +18,13 @@ describe('maskAuthKeys', () => {
     expect(secretsOf(configs)).toEqual(['k"ey\\1', 'iv/+1', 'line\u2028sep']);
   });
 
-  it('registers every key, its URL forms, and its JSON string escape when that differs', () => {
+  it('registers every key as it is and its JSON string escape when that differs, nothing else', () => {
     const masks: string[] = [];
     setMaskFunction((value) => masks.push(value));
     maskAuthKeys(configs);
-    expect(masks).toEqual(
-      expect.arrayContaining([
-        'k"ey\\1',
-        'k\\"ey\\\\1',
-        'iv/+1',
-        encodeURIComponent('iv/+1'),
-        'line\u2028sep',
-        JSON.stringify('line\u2028sep').slice(1, -1),
-      ]),
-    );
+    // Keys are printed only as they are (outputs, JSON outputs): no URL or base64url forms, so an
+    // answer of thousands of keys costs one add-mask line per key.
+    expect(masks).toEqual(['k"ey\\1', 'k\\"ey\\\\1', 'iv/+1', 'line\u2028sep']);
     // Every form of every secret a JSON output carries is registered before any output is set.
     for (const secret of secretsOf(configs)) {
       expect(masks).toContain(JSON.stringify(secret).slice(1, -1));

@@ -67,8 +67,30 @@ describe('select', () => {
       { domains: ['a.com', 'b.com'], type: 'pkey' },
       /^Input 'type': no 'pkey' auth config for b\.com\. /,
     ],
-    ['a type without keys', configs, { domains: ['c.com'], type: 'ksc' }, /^The selection holds no key\. /],
-    ['an empty account', [], {}, /^The selection holds no key\. UCloud returned no domain .*project-id/],
+    [
+      'a type without keys',
+      configs,
+      { domains: ['c.com'], type: 'ksc' },
+      /^Inputs 'domain' and 'type' select no key\. /,
+    ],
+    [
+      'a domain without keys',
+      [{ Domain: 'e.com', Config: [] }],
+      { domains: ['e.com'] },
+      /^Input 'domain' selects no key\. /,
+    ],
+    [
+      'a type without keys anywhere',
+      [{ Domain: 'e.com', Config: [{ Type: 'ksc', Keys: [] }] }],
+      { type: 'ksc' },
+      /^Input 'type' selects no key\. /,
+    ],
+    [
+      'an empty account',
+      [],
+      {},
+      /^UCloud returned no key for this key pair; name a 'domain' that has one\. This key pair sees no domain .*'project-id'/,
+    ],
   ])('%s fails listing what exists, never a key', (_name, source, criteria, expected) => {
     let error: unknown;
     try {
@@ -79,12 +101,22 @@ describe('select', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toMatch(expected);
-    if (source.length > 0) {
+    if (source === configs) {
       expect(message).toContain(
         'Domains with auth configs: a.com (pkey: 1 key, ksc: 2 keys); b.com (typeA: 1 key); c.com (pkey: 1 key, ksc: 0 keys)',
       );
     }
     for (const secret of allSecrets) expect(message).not.toContain(secret);
+  });
+
+  it('matches a named domain to an answer spelt in another case (DNS names are case-insensitive)', () => {
+    const mixed: DomainAuthConfig[] = [
+      { Domain: 'CDN.Example.com', Config: [{ Type: 'pkey', Keys: [{ Key: 'K', Iv: 'I' }] }] },
+    ];
+    expect(select(mixed, { domains: ['cdn.example.com'], type: 'pkey' })).toEqual({
+      keys: [{ key: 'K', iv: 'I' }],
+      first: { key: 'K', iv: 'I' },
+    });
   });
 
   it('lists the catalogue it is given (what the key pair can see), not only what was asked', () => {
@@ -112,5 +144,24 @@ describe('describeCatalogue', () => {
     expect(describeCatalogue([{ Domain: 'x.com', Config: [] }])).toBe(
       'Domains with auth configs: x.com (no auth types)',
     );
+  });
+
+  it('lists the first 20 domains of a large account and counts the rest', () => {
+    const many = Array.from({ length: 2500 }, (_, index) => ({
+      Domain: `d${index}.example.com`,
+      Config: [],
+    }));
+    const text = describeCatalogue(many);
+    expect(text).toMatch(
+      /^Domains with auth configs: d0\.example\.com \(no auth types\); .*d19\.example\.com \(no auth types\); and 2480 more domains$/,
+    );
+    expect(text).not.toContain('d20.example.com');
+  });
+
+  it('makes domain and type names from the answer printable', () => {
+    const text = describeCatalogue([
+      { Domain: '::error::x.com', Config: [{ Type: '##[group]t\nx', Keys: [] }] },
+    ]);
+    expect(text).not.toMatch(/::[a-z]+::|##\[|\n/);
   });
 });

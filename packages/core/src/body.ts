@@ -3,7 +3,8 @@ import type { HttpResponse } from './transport.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export type JsonResult = { ok: true; value: unknown } | { ok: false; reason: string };
+/** `problem` is a clause about the body, to follow "answered HTTP 200, but" (a ServiceError's `problem`). */
+export type JsonResult = { ok: true; value: unknown } | { ok: false; problem: string };
 
 /** Parses a body as strict UTF-8 JSON; on failure says why without echoing the body. */
 export function parseJson(response: HttpResponse): JsonResult {
@@ -11,14 +12,14 @@ export function parseJson(response: HttpResponse): JsonResult {
   try {
     text = decoder.decode(response.body);
   } catch {
-    return { ok: false, reason: 'a body that is not valid UTF-8' };
+    return { ok: false, problem: 'the body is not valid UTF-8' };
   }
-  if (text.trim() === '') return { ok: false, reason: 'an empty body' };
+  if (text.trim() === '') return { ok: false, problem: 'the body is empty' };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
     const type = response.header('content-type') ?? 'no content type';
-    return { ok: false, reason: `a body that is not valid JSON (${type}, ${response.body.length} bytes)` };
+    return { ok: false, problem: `the body is not valid JSON (${type}, ${response.body.length} bytes)` };
   }
 }
 

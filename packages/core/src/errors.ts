@@ -1,5 +1,8 @@
-// Two kinds of failure reach the user: a configuration problem (fix your inputs) and a remote
-// failure (the service or the network said no). Both become exactly one `::error::` line in run.ts.
+// Every failure that reaches the user is one of these, and becomes exactly one `::error::` line in
+// run.ts. Service failures are rendered here, from their fields, so all three actions speak with
+// one voice: who answered, where, the HTTP status, the service's code and message, the request id,
+// then what to do. Callers pass facts, never sentence fragments.
+import { oneLine, printable } from './text.ts';
 
 /** The workflow's inputs are wrong or incomplete; nothing was sent. */
 export class ConfigError extends Error {
@@ -7,13 +10,24 @@ export class ConfigError extends Error {
 }
 
 export interface ServiceFailure {
-  /** Human name of the service, e.g. "SWR", "service-center", "UCloud". */
+  /** Who answered, as a noun: "SWR", "IAM", "service-center", "UCloud", "GitHub's OIDC token endpoint". */
   service: string;
+  /** Where: the host (and port) that answered. */
+  host?: string;
   status?: number;
+  /** The service's own error code, verbatim. */
   code?: string;
+  /** What the code is called when it is not an "error code" (UCloud: "RetCode"). */
+  codeLabel?: string;
+  /** The service's own message, verbatim (quoted and made printable when rendered). */
   message?: string;
+  /**
+   * What was wrong with an answer the service did not mark as a failure, as a clause:
+   * "the body is not valid JSON", "it carries no token".
+   */
+  problem?: string;
   requestId?: string;
-  /** What the user should do about it. */
+  /** What the user should do about it: one or more whole sentences. */
   hint?: string;
 }
 
@@ -28,7 +42,7 @@ export class ServiceError extends Error {
   }
 }
 
-/** No usable answer: refused, reset, timed out, TLS, redirect, oversized. */
+/** No usable answer: refused, reset, timed out, TLS, redirect, oversized, proxy. */
 export class NetworkError extends Error {
   override name = 'NetworkError';
   /** Whether another attempt could succeed (refused/reset/timeout yes; certificate errors no). */
@@ -39,36 +53,72 @@ export class NetworkError extends Error {
    * the same on every attempt) or `handshake` (the connection broke while negotiating).
    */
   readonly tls: 'certificate' | 'handshake' | undefined;
+  /**
+   * `connect`: the failure came before any byte of the request could leave (DNS, refused, no
+   * connection within the deadline, TLS, the proxy's CONNECT), so the service saw nothing — a
+   * login there cannot have counted against an account. `exchange` (the default, the cautious
+   * answer): the request may have reached the service.
+   */
+  readonly phase: 'connect' | 'exchange';
 
   constructor(
     message: string,
-    options: { retryable: boolean; code?: string; cause?: unknown; tls?: 'certificate' | 'handshake' },
+    options: {
+      retryable: boolean;
+      code?: string;
+      cause?: unknown;
+      tls?: 'certificate' | 'handshake';
+      phase?: 'connect' | 'exchange';
+    },
   ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable;
     this.code = options.code;
     this.tls = options.tls;
+    this.phase = options.phase ?? 'exchange';
   }
 }
 
+/** A tool the action runs (docker) exited with a failure. */
+export class ToolError extends Error {
+  override name = 'ToolError';
+  readonly tool: string;
+  readonly exitCode: number | undefined;
+
+  /** `message` is the whole sentence; tool output in it must already be made printable. */
+  constructor(tool: string, exitCode: number | undefined, message: string) {
+    super(sentence(message));
+    this.tool = tool;
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * `SWR (swr-api.cn-north-4.myhuaweicloud.com) answered HTTP 401 with error code APIGW.0301:
+ * "Incorrect IAM authentication information" (request id 5b9c…). Check the access key.`
+ */
 export function describeServiceFailure(failure: ServiceFailure): string {
-  const parts = [`${failure.service} answered`];
-  if (failure.status !== undefined) parts.push(`HTTP ${failure.status}`);
-  let text = parts.join(' ');
-  const detail = [failure.code, failure.message]
-    .filter((part) => part !== undefined && part !== '')
-    .join(': ');
-  if (detail) text += ` ${detail}`;
-  if (failure.requestId) text += ` (request id ${failure.requestId})`;
-  if (failure.hint) text += `. ${failure.hint}`;
+  let text = `${failure.service}${failure.host ? ` (${printable(failure.host, 200)})` : ''} answered`;
+  if (failure.status !== undefined) text += ` HTTP ${failure.status}`;
+  if (failure.code !== undefined && failure.code !== '') {
+    text += ` with ${failure.codeLabel ?? 'error code'} ${printable(failure.code, 100)}`;
+  }
+  if (failure.message !== undefined && failure.message.trim() !== '') {
+    text += `: "${printable(failure.message, 400)}"`;
+  }
+  if (failure.requestId) text += ` (request id ${printable(failure.requestId, 100)})`;
+  if (failure.problem) text += `, but ${failure.problem}`;
+  text = sentence(text);
+  if (failure.hint) text += ` ${sentence(failure.hint)}`;
   return oneLine(text);
 }
 
-/** Folds any text onto one line and bounds its length, so one failure is one log line. */
-export function oneLine(text: string, maxLength = 1000): string {
-  const folded = text
-    .replace(/[\r\n\t\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-  return folded.length > maxLength ? `${folded.slice(0, maxLength - 1)}…` : folded;
+/** Ends the text with exactly one full stop, unless it already ends with `?`, `!` or `…`. */
+export function sentence(text: string): string {
+  const trimmed = text
+    .trim()
+    .replace(/[\s;,:]+$/, '')
+    .replace(/\.+$/, '');
+  if (trimmed === '' || /[?!…]$/.test(trimmed)) return trimmed;
+  return `${trimmed}.`;
 }

@@ -1,13 +1,15 @@
 export { bodySnippet, isObject, type JsonResult, parseJson, stringField } from './body.ts';
 export { type Clock, systemClock } from './clock.ts';
-export { info, warning } from './commands.ts';
+export { debug, info, isDebug, type Logger, notice, runnerLogger, warning } from './commands.ts';
+export { type Deps, type Exec, type IdTokenSource, runnerDeps } from './deps.ts';
 export {
   ConfigError,
   describeServiceFailure,
   NetworkError,
-  oneLine,
   ServiceError,
   type ServiceFailure,
+  sentence,
+  ToolError,
 } from './errors.ts';
 export {
   baseUrl,
@@ -19,14 +21,19 @@ export {
   inputVariable,
   integer,
   list,
+  oneOf,
   optional,
+  parseInputs,
   pattern,
+  plainHttpWarning,
   rawInput,
-  readInputs,
   required,
+  SECRETS_HINT,
+  SECRETS_NOT_PASSED,
+  SHORT_SECRET_LENGTH,
   text,
 } from './inputs.ts';
-export { type Publication, publish, type SummaryContent, warnIfPlainHttp, writeSummary } from './results.ts';
+export { type Publication, publish, type SummaryContent, writeSummary } from './results.ts';
 export {
   type Backoff,
   backoffDelay,
@@ -41,7 +48,16 @@ export {
   send,
 } from './retry.ts';
 export { failureMessage, runMain, runPost } from './run.ts';
-export { type MaskFunction, maskBasicAuth, maskBearer, maskSecret, setMaskFunction } from './secrets.ts';
+export {
+  type MaskFunction,
+  maskBasicAuth,
+  maskBearer,
+  maskSecret,
+  maskValue,
+  setMaskFunction,
+} from './secrets.ts';
+export { skipIfNoCredentials } from './skip.ts';
+export { oneLine, printable } from './text.ts';
 export {
   type AttemptOptions,
   createHttpTransport,

@@ -2,6 +2,7 @@
 // masked if secret, checked for smuggled lines, parsed by a zod schema into a typed value, and
 // from then on only typed values travel inward. A failure names the input, never its value.
 import * as z from 'zod/mini';
+import { warning } from './commands.ts';
 import { ConfigError } from './errors.ts';
 import { maskSecret } from './secrets.ts';
 
@@ -12,6 +13,8 @@ export interface InputDefinition<T> {
   readonly fallback?: T;
   readonly env: readonly string[];
   readonly secret: boolean;
+  /** Part of a credential: `if-no-credentials: skip` skips only when every such input is empty. */
+  readonly credential: boolean;
   readonly multiline: boolean;
 }
 
@@ -19,6 +22,8 @@ interface InputOptions<T> {
   /** Environment variables read, in order, when the input is empty. */
   env?: readonly string[];
   secret?: boolean;
+  /** Counts as a credential for `if-no-credentials` (default: the same as `secret`). */
+  credential?: boolean;
   /** Allow newlines (PEM text, lists). Other control characters are always refused. */
   multiline?: boolean;
   /** Value when the input and its env fallbacks are empty. */
@@ -64,6 +69,7 @@ function define<T>(
     ...(options.default !== undefined ? { fallback: options.default } : {}),
     env: options.env ?? [],
     secret: options.secret ?? false,
+    credential: options.credential ?? options.secret ?? false,
     multiline: options.multiline ?? false,
   };
 }
@@ -100,7 +106,7 @@ const LINE_BREAKS = /[\r\n]/;
  * Reads every input in definition order. Secrets are masked as soon as their text is known,
  * before any check can fail. The first problem stops the read with a ConfigError.
  */
-export function readInputs<D extends Record<string, InputDefinition<unknown>>>(
+export function parseInputs<D extends Record<string, InputDefinition<unknown>>>(
   definitions: D,
   env: Environment = process.env,
 ): InputValues<D> {
@@ -115,10 +121,16 @@ function readOne<T>(definition: InputDefinition<T>, env: Environment): T | undef
   const raw = rawInput(definition, env);
   const label = describeSource(definition);
   if (raw === '') {
-    if (definition.required) throw new ConfigError(`${label} is required${fallbackHint(definition)}`);
+    if (definition.required) {
+      const secretsHint = definition.credential ? ` ${SECRETS_HINT}` : '';
+      throw new ConfigError(`${label} is required${fallbackHint(definition)}.${secretsHint}`);
+    }
     return definition.fallback;
   }
-  if (definition.secret) maskSecret(raw);
+  if (definition.secret) {
+    maskSecret(raw);
+    warnIfShort(definition, raw);
+  }
   if (
     CONTROL_CHARACTERS.test(raw) ||
     (!definition.multiline && (LINE_BREAKS.test(raw) || raw.includes('\t')))
@@ -131,6 +143,26 @@ function readOne<T>(definition: InputDefinition<T>, env: Environment): T | undef
     throw new ConfigError(`${label} ${issue?.message ?? 'is invalid'}`);
   }
   return parsed.data;
+}
+
+/**
+ * Why a credential can be missing although the workflow names it: GitHub passes no secrets to runs
+ * for pull requests from forks or for Dependabot (docs/specs/runner.md §4: an unregistered secret is empty).
+ */
+export const SECRETS_NOT_PASSED =
+  'GitHub passes no secrets to workflows run for a pull request from a fork or by Dependabot';
+
+/** The end of every "credential missing" error, in every action. */
+export const SECRETS_HINT = `${SECRETS_NOT_PASSED}; set 'if-no-credentials: skip' to let such runs succeed without doing anything.`;
+
+/** Below this the runner's masking of the value starts hiding ordinary words all over the log. */
+export const SHORT_SECRET_LENGTH = 8;
+
+function warnIfShort(definition: InputDefinition<unknown>, raw: string): void {
+  if (raw.length >= SHORT_SECRET_LENGTH) return;
+  warning(
+    `${describeSource(definition)} is only ${raw.length} character${raw.length === 1 ? '' : 's'} long: the runner replaces every occurrence of it in the log with ***, so unrelated text will be hidden too; use a longer secret`,
+  );
 }
 
 function describeSource(definition: InputDefinition<unknown>): string {
@@ -212,8 +244,30 @@ export function list<T>(item: z.ZodMiniType<T, string>, itemName: string): z.Zod
   );
 }
 
-/** `max-attempts` and `timeout`, which every action takes. */
+/**
+ * Plain http:// is allowed (loopback tests, private networks), never silently: the warning for an
+ * input's URLs, one line however many there are, or undefined when all use https.
+ */
+export function plainHttpWarning(input: string, urls: readonly URL[]): string | undefined {
+  const hosts = urls.filter((url) => url.protocol === 'http:').map((url) => url.host);
+  if (hosts.length === 0) return undefined;
+  const listed =
+    hosts.length > 4 ? `${hosts.slice(0, 3).join(', ')} and ${hosts.length - 3} more` : hosts.join(', ');
+  return `Input '${input}' uses plain http:// for ${listed}: credentials and tokens travel unencrypted`;
+}
+
+/** One of a fixed set of words. */
+export function oneOf<const W extends string>(...words: W[]): z.ZodMiniType<W, string> {
+  return z
+    .string()
+    .check(
+      z.refine((value) => (words as string[]).includes(value), `must be ${words.join(' or ')}`),
+    ) as unknown as z.ZodMiniType<W, string>;
+}
+
+/** `max-attempts`, `timeout` and `if-no-credentials`, which every action takes. */
 export const commonInputs = {
   maxAttempts: optional('max-attempts', integer(1, 10), { default: 3 }),
   timeoutSeconds: optional('timeout', integer(1, 600), { default: 30 }),
+  ifNoCredentials: optional('if-no-credentials', oneOf('fail', 'skip'), { default: 'fail' }),
 };

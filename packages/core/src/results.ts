@@ -1,5 +1,5 @@
 // Outputs, exported variables and the job summary leave the action only here, only through
-// @actions/core (random heredoc delimiters; runner.md §3), and only once the work succeeded.
+// @actions/core (random heredoc delimiters; docs/specs/runner.md §3), and only once the work succeeded.
 import * as core from '@actions/core';
 
 export interface Publication {
@@ -36,13 +36,4 @@ export async function writeSummary(content: SummaryContent): Promise<void> {
   ]);
   for (const note of content.notes ?? []) summary.addRaw(`\n\n${note}`);
   await summary.write();
-}
-
-/** Plain http:// is allowed (loopback tests, private networks), never silently. */
-export function warnIfPlainHttp(url: URL, input: string): void {
-  if (url.protocol === 'http:') {
-    core.warning(
-      `Input '${input}' uses plain http://: credentials and tokens travel unencrypted to ${url.host}`,
-    );
-  }
 }

@@ -106,11 +106,13 @@ async function attemptOnce(request: HttpRequest, options: SendOptions): Promise<
   }
 }
 
+/** The last attempt's error, counted; every field but the message is the last attempt's. */
 function withAttempts(error: NetworkError, attempts: number): NetworkError {
   return new NetworkError(`${error.message} (after ${attempts} attempts)`, {
     retryable: error.retryable,
     code: error.code ?? '',
     cause: error.cause,
+    phase: error.phase,
     ...(error.tls ? { tls: error.tls } : {}),
   });
 }

@@ -2,14 +2,20 @@
 // `::error::` line; the stack appears only with step debug on. It writes the commands itself
 // (commands.ts), so that a run failing on its inputs never loads @actions/core.
 import { isDebug, issueCommand, setFailed, warning } from './commands.ts';
-import { ConfigError, NetworkError, oneLine, ServiceError } from './errors.ts';
+import { ConfigError, NetworkError, ServiceError, sentence, ToolError } from './errors.ts';
+import { oneLine } from './text.ts';
 
 export function failureMessage(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof ServiceError || error instanceof NetworkError) {
-    return oneLine(error.message);
+  if (
+    error instanceof ConfigError ||
+    error instanceof ServiceError ||
+    error instanceof NetworkError ||
+    error instanceof ToolError
+  ) {
+    return sentence(oneLine(error.message));
   }
   const message = error instanceof Error ? error.message : String(error);
-  return oneLine(`Unexpected failure: ${message}`);
+  return sentence(oneLine(`Unexpected failure: ${message}`));
 }
 
 /** Runs a main step; a failure sets the step failed with one line. */

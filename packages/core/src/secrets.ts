@@ -1,20 +1,26 @@
 // The one place secrets are registered with the runner. The runner masks a value and a few
-// encodings of it, but not values derived from it (runner.md §4): those are registered here too.
+// encodings of it, but not values derived from it (docs/specs/runner.md §4): those are registered here too.
 // `::add-mask::` is written directly (commands.ts): masking must not load @actions/core.
 import { issueCommand } from './commands.ts';
 
 export type MaskFunction = (value: string) => void;
 
 let register: MaskFunction = (value) => issueCommand('add-mask', value);
+/**
+ * Every value registered in this process. The runner needs each mask once; an answer listing the
+ * same key for 2,500 domains would otherwise print 30,000 `::add-mask::` lines.
+ */
+let registered = new Set<string>();
 
-/** Tests replace the runner command with a recorder. */
+/** Tests replace the runner command with a recorder (and start from nothing registered). */
 export function setMaskFunction(fn: MaskFunction): void {
   register = fn;
+  registered = new Set();
 }
 
-function registerOnce(value: string, seen: Set<string>): void {
-  if (value.trim() === '' || seen.has(value)) return;
-  seen.add(value);
+function registerOnce(value: string): void {
+  if (value.trim() === '' || registered.has(value)) return;
+  registered.add(value);
   register(value);
 }
 
@@ -24,11 +30,20 @@ function registerOnce(value: string, seen: Set<string>): void {
  */
 export function maskSecret(value: string): void {
   if (value.trim() === '') throw new Error('refusing to register an empty secret');
-  const seen = new Set<string>();
-  registerOnce(value, seen);
-  registerOnce(encodeURIComponent(value), seen);
-  registerOnce(new URLSearchParams({ v: value }).toString().slice(2), seen);
-  registerOnce(Buffer.from(value).toString('base64url'), seen);
+  registerOnce(value);
+  registerOnce(encodeURIComponent(value));
+  registerOnce(new URLSearchParams({ v: value }).toString().slice(2));
+  registerOnce(Buffer.from(value).toString('base64url'));
+}
+
+/**
+ * A value the action prints, if ever, only as it is (a CDN key in an output): the value alone,
+ * without the derived encodings maskSecret adds. An answer of thousands of keys then costs one
+ * `::add-mask::` line per key instead of two.
+ */
+export function maskValue(value: string): void {
+  if (value.trim() === '') throw new Error('refusing to register an empty secret');
+  registerOnce(value);
 }
 
 /** `user:password` and its base64, as docker config files and Basic auth carry it. */

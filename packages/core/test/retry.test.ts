@@ -181,6 +181,31 @@ describe('send', () => {
     expect(transport.calls).toBe(3);
   });
 
+  it("keeps the last attempt's phase, code and TLS kind on the counted error", async () => {
+    for (const phase of ['connect', 'exchange'] as const) {
+      const timedOut = new NetworkError('api.example.test did not accept a connection within 1 s', {
+        retryable: true,
+        code: 'TIMEOUT',
+        phase,
+        tls: 'handshake',
+      });
+      const error = await send(request, {
+        transport: scripted([timedOut, timedOut]),
+        maxAttempts: 2,
+        timeoutMs: 1000,
+        clock: fakeClock(),
+      }).catch((caught: unknown) => caught as NetworkError);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect([error.message, error.phase, error.code, error.tls, error.retryable]).toEqual([
+        'api.example.test did not accept a connection within 1 s (after 2 attempts)',
+        phase,
+        'TIMEOUT',
+        'handshake',
+        true,
+      ]);
+    }
+  });
+
   it('does not retry a non-retryable network error (certificate)', async () => {
     const untrusted = new NetworkError('TLS: not trusted', { retryable: false });
     const transport = scripted([untrusted]);

@@ -2,12 +2,30 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { startConnectProxy } from '@cloudcreds/emulators/connect-proxy';
 import { startServer } from '@cloudcreds/emulators/server';
+import { startBlackHoleNode } from '@cloudcreds/emulators/service-center';
 import { createTestCa, type TestCa } from '@cloudcreds/emulators/tls';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createHttpTransport, NetworkError, proxyFor, userAgent } from '../src/index.ts';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createHttpTransport,
+  explainNetworkError,
+  NetworkError,
+  proxyFor,
+  setMaskFunction,
+  userAgent,
+} from '../src/index.ts';
 
 const transport = createHttpTransport({ userAgent: userAgent('test') });
+
+/** A loopback port with nothing listening: connecting is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 async function rejection(promise: Promise<unknown>): Promise<NetworkError> {
   try {
@@ -57,6 +75,9 @@ describe('http transport', () => {
     await server.close();
     expect(error.message).toBe(`127.0.0.1:${server.port} did not answer within 0.5 s`);
     expect(error.retryable).toBe(true);
+    // The request was written and received: the service may have acted on it.
+    expect([error.code, error.phase]).toEqual(['TIMEOUT', 'exchange']);
+    expect(server.requests).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -105,13 +126,96 @@ describe('http transport', () => {
     expect(target.requests).toHaveLength(0);
   });
 
-  it('explains a refused connection and marks it retryable', async () => {
+  it('explains a refused connection, marks it retryable, and says nothing was sent', async () => {
     const server = await startServer(() => {});
     const url = `${server.url}/`;
     await server.close();
     const error = await rejection(transport({ method: 'GET', url }, { timeoutMs: 2000 }));
-    expect(error.message).toMatch(/refused the connection/);
+    expect(error.message).toBe(`127.0.0.1:${server.port} refused the connection (ECONNREFUSED)`);
     expect(error.retryable).toBe(true);
+    expect(error.phase).toBe('connect');
+  });
+
+  describe('phase: could the request have reached the service?', () => {
+    it.each(['http', 'https'])(
+      '%s: a connect that never completes is a connect timeout, not a silent server',
+      async (scheme) => {
+        const hole = await startBlackHoleNode();
+        try {
+          const started = Date.now();
+          const error = await rejection(
+            transport(
+              { method: 'POST', url: `${scheme}://127.0.0.1:${hole.port}/v4/token`, body: '{}' },
+              { timeoutMs: 500 },
+            ),
+          );
+          expect(error.message).toBe(`127.0.0.1:${hole.port} did not accept a connection within 0.5 s`);
+          expect([error.code, error.phase, error.retryable, error.tls]).toEqual([
+            'TIMEOUT',
+            'connect',
+            true,
+            undefined,
+          ]);
+          expect(Date.now() - started).toBeLessThan(2000);
+        } finally {
+          await hole.close();
+        }
+      },
+    );
+
+    it('a TLS handshake the server never completes is a connect-phase timeout', async () => {
+      const mute = net.createServer(() => {});
+      const sockets = new Set<net.Socket>();
+      mute.on('connection', (socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+      const { port } = mute.address() as AddressInfo;
+      const error = await rejection(
+        transport({ method: 'GET', url: `https://127.0.0.1:${port}/` }, { timeoutMs: 500 }),
+      );
+      for (const socket of sockets) socket.destroy();
+      mute.close();
+      expect(error.message).toBe(`127.0.0.1:${port} did not complete the TLS handshake within 0.5 s`);
+      expect([error.code, error.phase, error.tls]).toEqual(['TIMEOUT', 'connect', 'handshake']);
+    });
+
+    it('a reset once the request was written is an exchange failure', async () => {
+      const server = await startServer(() => {});
+      server.faults.push({ kind: 'reset' });
+      const error = await rejection(transport({ method: 'GET', url: `${server.url}/` }, { timeoutMs: 2000 }));
+      await server.close();
+      expect(error.message).toBe(`127.0.0.1:${server.port} reset the connection (ECONNRESET)`);
+      expect([error.retryable, error.phase]).toEqual([true, 'exchange']);
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('without the progress of an attempt, only failures that cannot follow a connection are connect', () => {
+      const failure = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+      const phase = (error: unknown, timedOutAfterMs?: number) =>
+        explainNetworkError(error, 'https://h.example/', timedOutAfterMs).phase;
+      expect(phase(failure('ECONNREFUSED'))).toBe('connect');
+      expect(phase(failure('ENOTFOUND'))).toBe('connect');
+      expect(phase(failure('UNABLE_TO_VERIFY_LEAF_SIGNATURE'))).toBe('connect');
+      expect(
+        phase(failure('ECONNRESET', 'Client network socket disconnected before secure TLS connection')),
+      ).toBe('connect');
+      expect(phase(failure('ECONNRESET', 'read ECONNRESET'))).toBe('exchange');
+      expect(phase(new Error('socket hang up'))).toBe('exchange');
+      expect(phase(new Error('aborted'), 1000)).toBe('exchange');
+      // With it, the stage decides, and names the timeout.
+      const connectTimeout = explainNetworkError(
+        new Error('aborted'),
+        'https://h.example/',
+        1000,
+        undefined,
+        {
+          stage: 'connecting',
+        },
+      );
+      expect([connectTimeout.message, connectTimeout.phase]).toEqual([
+        'h.example did not accept a connection within 1 s',
+        'connect',
+      ]);
+    });
   });
 
   describe('TLS', () => {
@@ -186,6 +290,7 @@ describe('http transport', () => {
       );
       expect(error.retryable).toBe(false);
       expect(error.tls).toBe('certificate');
+      expect(error.phase).toBe('connect');
       expect(server.requests).toHaveLength(0);
     });
 
@@ -196,6 +301,7 @@ describe('http transport', () => {
       await server.close();
       expect(error.message).toContain('is for DNS:engine.internal, not for 127.0.0.1');
       expect(error.tls).toBe('certificate');
+      expect(error.phase).toBe('connect');
     });
 
     it('tells a broken handshake (worth another attempt) from a certificate verdict', async () => {
@@ -210,6 +316,7 @@ describe('http transport', () => {
       expect(error.message).toMatch(/^TLS handshake with 127\.0\.0\.1:\d+ failed/);
       expect(error.tls).toBe('handshake');
       expect(error.retryable).toBe(true);
+      expect(error.phase).toBe('connect');
     });
 
     it('skips verification only when asked', async () => {
@@ -219,6 +326,174 @@ describe('http transport', () => {
         200,
       );
       await server.close();
+    });
+  });
+});
+
+// Through a proxy the client never resolves the API host: the CONNECT proxy on loopback tunnels
+// the real hostname to a loopback server, or fails the way corporate proxies do.
+describe("proxy failures are the proxy's, named without its credentials", () => {
+  const API = 'swr-api.cn-north-4.myhuaweicloud.com';
+  const SWR_URL = `https://${API}/v2/manage/utils/secret`;
+  const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+  const saved = { ...process.env };
+  const useProxy = (variable: string, url: string): void => {
+    for (const name of PROXY_VARIABLES) delete process.env[name];
+    process.env[variable] = url;
+  };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('a proxy that is down: refused, retryable, nothing sent', async () => {
+    const port = await closedPort();
+    useProxy('HTTPS_PROXY', `http://127.0.0.1:${port}`);
+    const error = await rejection(
+      transport({ method: 'POST', url: SWR_URL, body: '{}' }, { timeoutMs: 2000 }),
+    );
+    expect(error.message).toBe(
+      `Proxy 127.0.0.1:${port} (from HTTPS_PROXY) refused the connection (ECONNREFUSED)`,
+    );
+    expect([error.code, error.retryable, error.phase]).toEqual(['ECONNREFUSED', true, 'connect']);
+  });
+
+  it('a proxy that never accepts the connection: a connect timeout of the proxy', async () => {
+    const hole = await startBlackHoleNode();
+    try {
+      useProxy('https_proxy', `http://127.0.0.1:${hole.port}`);
+      const error = await rejection(transport({ method: 'GET', url: SWR_URL }, { timeoutMs: 500 }));
+      expect(error.message).toBe(
+        `Proxy 127.0.0.1:${hole.port} (from https_proxy) did not accept a connection within 0.5 s`,
+      );
+      expect([error.code, error.retryable, error.phase]).toEqual(['TIMEOUT', true, 'connect']);
+    } finally {
+      await hole.close();
+    }
+  });
+
+  it('a proxy that never answers the CONNECT: timed out at the deadline, and the CONNECT closed with it', async () => {
+    const proxy = await startConnectProxy({}, { fault: 'hang' });
+    useProxy('HTTPS_PROXY', proxy.url);
+    const error = await rejection(transport({ method: 'GET', url: SWR_URL }, { timeoutMs: 500 }));
+    await vi.waitFor(() => expect(proxy.openConnections()).toBe(0), { timeout: 1000 });
+    await proxy.close();
+    expect(error.message).toBe(
+      `Proxy 127.0.0.1:${proxy.port} (from HTTPS_PROXY) did not open a tunnel to ${API}:443 within 0.5 s`,
+    );
+    expect([error.code, error.retryable, error.phase]).toEqual(['TIMEOUT', true, 'connect']);
+    expect(proxy.log).toEqual([{ target: `${API}:443`, method: 'CONNECT' }]);
+  });
+
+  it('a proxy that resets the CONNECT', async () => {
+    const proxy = await startConnectProxy({}, { fault: 'reset' });
+    useProxy('HTTPS_PROXY', proxy.url);
+    const error = await rejection(transport({ method: 'GET', url: SWR_URL }, { timeoutMs: 2000 }));
+    await proxy.close();
+    expect(error.message).toBe(
+      `Proxy 127.0.0.1:${proxy.port} (from HTTPS_PROXY) reset the connection (ECONNRESET) while opening a tunnel to ${API}:443`,
+    );
+    expect([error.retryable, error.phase]).toEqual([true, 'connect']);
+  });
+
+  it('407 without credentials: final, with the fix', async () => {
+    const proxy = await startConnectProxy({}, { credentials: { user: 'u', password: 'p', realm: 'corp' } });
+    useProxy('HTTPS_PROXY', proxy.url);
+    const error = await rejection(transport({ method: 'GET', url: SWR_URL }, { timeoutMs: 2000 }));
+    await proxy.close();
+    expect(error.message).toBe(
+      `Proxy 127.0.0.1:${proxy.port} (from HTTPS_PROXY) answered the CONNECT for ${API}:443 with HTTP 407: it requires credentials (it asks for Basic realm="corp"), and HTTPS_PROXY has none. Not retried: repeated bad credentials can lock a proxy account. Put the proxy's user name and password in HTTPS_PROXY, URL-encoded: http://user:password@127.0.0.1:${proxy.port}; or, if ${API} is reachable without the proxy, add it to NO_PROXY`,
+    );
+    expect([error.code, error.retryable, error.phase]).toEqual([
+      'PROXY_AUTHENTICATION_REQUIRED',
+      false,
+      'connect',
+    ]);
+  });
+
+  it('407 for the credentials given: says so, and never shows them in any form', async () => {
+    const user = 'corp\\ci-bot';
+    const password = 'p@ss:w/rd%41';
+    const proxy = await startConnectProxy({}, { credentials: { user, password: 'the right one' } });
+    const encoded = `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
+    const masked: string[] = [];
+    setMaskFunction((value) => masked.push(value));
+    for (const [variable, url] of [
+      ['https_proxy', SWR_URL],
+      ['HTTP_PROXY', `http://${API}/v2`],
+    ] as const) {
+      useProxy(variable, `http://${encoded}@127.0.0.1:${proxy.port}`);
+      const error = await rejection(transport({ method: 'GET', url }, { timeoutMs: 2000 }));
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Proxy 127\\.0\\.0\\.1:${proxy.port} \\(from ${variable}\\) answered the CONNECT for ${API.replaceAll('.', '\\.')}:(443|80) with HTTP 407: it refused the credentials in ${variable} \\(it asks for Basic realm="corporate proxy"\\)\\. Not retried`,
+        ),
+      );
+      expect(error.retryable).toBe(false);
+      for (const secret of [
+        password,
+        encodeURIComponent(password),
+        encoded,
+        Buffer.from(`${user}:${password}`).toString('base64'),
+      ]) {
+        expect(error.message).not.toContain(secret);
+      }
+    }
+    await proxy.close();
+    // The credentials did go to the proxy (decoded, as Basic): it is the proxy that said no.
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    expect(proxy.log.map((entry) => entry.proxyAuthorization)).toEqual([`Basic ${basic}`, `Basic ${basic}`]);
+    // The transport made that header itself, so it registered what it held, once.
+    expect(masked).toEqual(expect.arrayContaining([password, `${user}:${password}`, basic]));
+    expect(new Set(masked).size).toBe(masked.length);
+  });
+
+  it('a proxy that refuses the destination names its status', async () => {
+    const proxy = await startConnectProxy({});
+    useProxy('HTTPS_PROXY', proxy.url);
+    const error = await rejection(transport({ method: 'GET', url: SWR_URL }, { timeoutMs: 2000 }));
+    await proxy.close();
+    expect(error.message).toBe(
+      `Proxy 127.0.0.1:${proxy.port} (from HTTPS_PROXY) refused to open a tunnel to ${API}:443: HTTP 502 Bad Gateway`,
+    );
+    expect([error.code, error.retryable, error.phase]).toEqual(['PROXY_HTTP_502', true, 'connect']);
+  });
+
+  describe('past the tunnel, the host fails, reached through the proxy', () => {
+    let ca: TestCa;
+    beforeAll(() => {
+      ca = createTestCa('proxy-path CA');
+    });
+
+    it('an untrusted certificate (a TLS-inspecting proxy looks like this): connect phase', async () => {
+      const server = await startServer((_req, res) => res.end('ok'), { tls: ca.issue([API]) });
+      const proxy = await startConnectProxy({ [`${API}:443`]: server.port });
+      useProxy('HTTPS_PROXY', proxy.url);
+      const error = await rejection(transport({ method: 'GET', url: SWR_URL }, { timeoutMs: 2000 }));
+      await proxy.close();
+      await server.close();
+      expect(error.message).toMatch(
+        new RegExp(
+          `^TLS: the certificate of ${API.replaceAll('.', '\\.')} \\(through proxy 127\\.0\\.0\\.1:${proxy.port} from HTTPS_PROXY\\) is not signed by a trusted authority`,
+        ),
+      );
+      expect([error.tls, error.phase]).toEqual(['certificate', 'connect']);
+      expect(server.requests).toHaveLength(0);
+    });
+
+    it('a host that takes the request and never answers: exchange phase', async () => {
+      const server = await startServer(() => {}, { tls: ca.issue([API]) });
+      server.faults.push({ kind: 'hang' });
+      const proxy = await startConnectProxy({ [`${API}:443`]: server.port });
+      useProxy('HTTPS_PROXY', proxy.url);
+      const trusting = createHttpTransport({ userAgent: 'x', ca: ca.certPem });
+      const error = await rejection(trusting({ method: 'GET', url: SWR_URL }, { timeoutMs: 500 }));
+      await proxy.close();
+      await server.close();
+      expect(error.message).toBe(
+        `${API} (through proxy 127.0.0.1:${proxy.port} from HTTPS_PROXY) did not answer within 0.5 s`,
+      );
+      expect(error.phase).toBe('exchange');
+      expect(server.requests).toHaveLength(1);
     });
   });
 });

@@ -1,11 +1,13 @@
 // A service-center (the registry of a CSE exclusive ServiceComb engine) with security
-// authentication on, as cse.md describes it: `POST /v4/token` with its checks in the server's
+// authentication on, as docs/specs/cse.md describes it: `POST /v4/token` with its checks in the server's
 // order, RS512 JWTs carrying exactly `account`, `roles` and `exp`, the per-`name::ip` lockout
 // (token bucket, burst 2, one token per 15 min, 15-minute ban), and `GET /v4/self-perms` verifying
 // tokens with the public key. It shares no code with the action: it is what the action is tested
 // against, so it must be right on its own.
 import { generateKeyPairSync, type KeyObject, randomBytes, sign, verify } from 'node:crypto';
-import { isIP } from 'node:net';
+import { once } from 'node:events';
+import { connect, isIP, type Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import {
   type EmulatorServer,
   type RecordedRequest,
@@ -492,4 +494,65 @@ function verifyToken(token: string, publicKey: KeyObject): VerifiedClaims {
     return { ok: false, detail: 'invalid claims' };
   }
   return { ok: true, account: claims['account'], exp };
+}
+
+export interface BlackHoleNode {
+  /** `http://127.0.0.1:<port>`: connecting to it never completes. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+// The listener lives in a worker whose event loop is blocked, so it never calls accept(): the
+// kernel completes handshakes only until the listen backlog is full, and then drops every SYN.
+const NEVER_ACCEPTS = `
+const { parentPort, workerData } = require('node:worker_threads');
+const server = require('node:net').createServer();
+server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+  parentPort.postMessage(server.address().port);
+  Atomics.wait(workerData, 0, 0);
+  server.close();
+});
+`;
+const FULL_BACKLOG_PROBE_MS = 300;
+/** Linux queues backlog + 1 connections; far more means the listener is accepting after all. */
+const MAX_FILLERS = 16;
+
+/**
+ * An engine node that has gone silent the way a firewall that drops packets makes it look: its
+ * address takes no connection at all, so a client's connect only ends at its own deadline, and
+ * no byte of a request can ever reach it (unlike a `hang` fault, where the request was sent).
+ */
+export async function startBlackHoleNode(): Promise<BlackHoleNode> {
+  const released = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(NEVER_ACCEPTS, { eval: true, workerData: released });
+  const [port] = (await once(worker, 'message')) as [number];
+  // Fill the backlog: open connections until one is not accepted within the probe time.
+  const fillers: Socket[] = [];
+  for (;;) {
+    if (fillers.length === MAX_FILLERS) {
+      throw new Error(`the black hole took ${MAX_FILLERS} connections: its listener is accepting`);
+    }
+    const filler = connect(port, '127.0.0.1');
+    filler.on('error', () => {});
+    fillers.push(filler);
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), FULL_BACKLOG_PROBE_MS);
+      filler.once('connect', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!connected) break;
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      Atomics.store(released, 0, 1);
+      Atomics.notify(released, 0);
+      for (const filler of fillers) filler.destroy();
+      await worker.terminate();
+    },
+  };
 }

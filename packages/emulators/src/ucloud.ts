@@ -1,4 +1,5 @@
-// A UCloud API gateway that answers UCDN GetAuthConfig as ucloud.md describes it: HTTP 200 with a
+// A UCloud API gateway that answers UCDN GetAuthConfig as UCloud documents it
+// (https://docs.ucloud.cn/api/ucdn-api/get_auth_config, …/summary/public): HTTP 200 with a
 // RetCode, signatures checked with this file's own code (never the action's signer), channel-key
 // and STS tokens, X-UCLOUD-REQUEST-UUID on every answer, a token-bucket throttle (RetCode 153) and
 // switchable faults. It runs with no options at all (demo key pair and domains).
@@ -226,6 +227,22 @@ function tokenBucket(limit: { burst: number; refillPerSecond: number }): { take(
 /** Random key material in the shape UCloud keys have (base64 with `+` and `/`). */
 function randomKey(bytes: number): string {
   return randomBytes(bytes).toString('base64').replace(/=+$/, '');
+}
+
+/**
+ * A large account: `count` domains `d<i>.example.com`, each shaped like the demo's first domain
+ * (pkey: one Key and Iv; ksc: two) with keys of its own — six distinct secrets and about 290 bytes
+ * of answer per domain.
+ */
+export function manyAuthConfigs(count: number): UcloudDomainAuthConfig[] {
+  const kv = (): UcloudKv => ({ Key: randomBytes(16).toString('hex'), Iv: randomBytes(8).toString('hex') });
+  return Array.from({ length: count }, (_, index) => ({
+    Domain: `d${index}.example.com`,
+    Config: [
+      { Type: 'pkey', Keys: [kv()] },
+      { Type: 'ksc', Keys: [kv(), kv()] },
+    ],
+  }));
 }
 
 function demoAuthConfigs(): UcloudDomainAuthConfig[] {

@@ -1,6 +1,7 @@
+import http from 'node:http';
 import { createHttpTransport } from '@cloudcreds/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startConnectProxy } from '../src/connect-proxy.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type ConnectProxy, DEFAULT_PROXY_REALM, startConnectProxy } from '../src/connect-proxy.ts';
 import { startServer } from '../src/server.ts';
 import { createTestCa } from '../src/tls.ts';
 
@@ -40,4 +41,75 @@ describe('CONNECT proxy', () => {
     await proxy.close();
     expect(proxy.log.map((entry) => entry.target)).toEqual(['unrouted.example.invalid:443']);
   });
+
+  it('demands its credentials with 407 and Proxy-Authenticate, and tunnels with the right ones', async () => {
+    const server = await startServer((_req, res) => res.end('ok'));
+    const proxy = await startConnectProxy(
+      { 'api.example.test:80': server.port },
+      { credentials: { user: 'ci', password: 'pw' } },
+    );
+    const basic = (pair: string) => `Basic ${Buffer.from(pair).toString('base64')}`;
+    expect(await connectThrough(proxy, 'api.example.test:80')).toEqual({
+      status: 407,
+      authenticate: `Basic realm="${DEFAULT_PROXY_REALM}"`,
+    });
+    expect(await connectThrough(proxy, 'api.example.test:80', basic('ci:wrong'))).toMatchObject({
+      status: 407,
+    });
+    expect(await connectThrough(proxy, 'api.example.test:80', basic('ci:pw'))).toEqual({ status: 200 });
+    await proxy.close();
+    await server.close();
+    expect(proxy.log.map((entry) => entry.proxyAuthorization)).toEqual([
+      undefined,
+      basic('ci:wrong'),
+      basic('ci:pw'),
+    ]);
+  });
+
+  it('resets a CONNECT, or leaves it unanswered until the client gives up', async () => {
+    const resetting = await startConnectProxy({}, { fault: 'reset' });
+    expect(await connectThrough(resetting, 'api.example.test:443')).toEqual({ error: 'ECONNRESET' });
+    await resetting.close();
+
+    const silent = await startConnectProxy({}, { fault: 'hang' });
+    expect(await connectThrough(silent, 'api.example.test:443', undefined, 300)).toEqual({
+      error: 'no answer',
+    });
+    await vi.waitFor(() => expect(silent.openConnections()).toBe(0), { timeout: 1000 });
+    await silent.close();
+    expect(silent.log).toEqual([{ target: 'api.example.test:443', method: 'CONNECT' }]);
+  });
 });
+
+/** One raw CONNECT: the proxy's status (and challenge), or how it failed. */
+function connectThrough(
+  proxy: ConnectProxy,
+  target: string,
+  authorization?: string,
+  waitMs = 3000,
+): Promise<{ status?: number; authenticate?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const request = http.request({
+      host: '127.0.0.1',
+      port: proxy.port,
+      method: 'CONNECT',
+      path: target,
+      headers: authorization ? { 'proxy-authorization': authorization } : {},
+    });
+    const timer = setTimeout(() => {
+      request.destroy();
+      resolve({ error: 'no answer' });
+    }, waitMs);
+    request.once('connect', (answer: http.IncomingMessage, socket) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const authenticate = answer.headers['proxy-authenticate'];
+      resolve({ status: answer.statusCode ?? 0, ...(authenticate ? { authenticate } : {}) });
+    });
+    request.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ error: error.code ?? error.message });
+    });
+    request.end();
+  });
+}

@@ -1,4 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
+import { connect } from 'node:net';
 import { createHttpTransport } from '@cloudcreds/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +9,7 @@ import {
   type ServiceCenterEmulator,
   type ServiceCenterOptions,
   serviceCenterFaults,
+  startBlackHoleNode,
   startServiceCenterEmulator,
 } from '../src/service-center.ts';
 
@@ -318,5 +320,29 @@ describe('service-center emulator helpers', () => {
     expect(clientIp({ ...peer, headers: { 'x-forwarded-for': 'garbage', 'x-real-ip': '192.0.2.4' } })).toBe(
       '192.0.2.4',
     );
+  });
+});
+
+describe('service-center emulator: a black-holed node', () => {
+  it('never completes a connection, so a client gives up at its own deadline, and closes cleanly', async () => {
+    const node = await startBlackHoleNode();
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        const socket = connect(node.port, '127.0.0.1');
+        const timer = setTimeout(() => {
+          socket.destroy();
+          resolve('still connecting');
+        }, 1000);
+        socket.once('connect', () => resolve('connected'));
+        socket.once('error', (error) => {
+          clearTimeout(timer);
+          resolve(`error ${(error as NodeJS.ErrnoException).code}`);
+        });
+      });
+      expect(outcome).toBe('still connecting');
+      expect(node.url).toBe(`http://127.0.0.1:${node.port}`);
+    } finally {
+      await node.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createHttpTransport, type HttpResponse } from '@cloudcreds/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestCa } from '../src/tls.ts';
-import { paramsOf, startUcloudEmulator, type UcloudEmulator } from '../src/ucloud.ts';
+import { manyAuthConfigs, paramsOf, startUcloudEmulator, type UcloudEmulator } from '../src/ucloud.ts';
 
 // Requests are signed here by hand (a third implementation, besides the action's and the
 // emulator's), and the emulator is also checked against the official vectors' wire bodies.
@@ -278,6 +278,18 @@ describe('UCloud emulator', () => {
       { timeoutMs: 5000 },
     );
     expect(JSON.parse(response.body.toString())).toMatchObject({ RetCode: 0 });
+  });
+
+  it('serves a large account: answers under and over 1 MiB, six distinct secrets per domain', async () => {
+    // The hostile suite relies on both sizes: 2,500 domains fit the actions’ 1 MiB cap, 4,000 do not.
+    const small = manyAuthConfigs(2500);
+    const large = manyAuthConfigs(4000);
+    expect(JSON.stringify(small).length).toBeLessThan(1024 * 1024);
+    expect(JSON.stringify(large).length).toBeGreaterThan(1024 * 1024);
+    emulator = await startUcloudEmulator({ authConfigs: small });
+    expect(emulator.secrets).toHaveLength(15000);
+    const { json } = await call(emulator, { Domain: 'd2499.example.com' });
+    expect(json['AuthConfigs']).toEqual([small[2499]]);
   });
 
   it('exposes the parameters of recorded requests', async () => {

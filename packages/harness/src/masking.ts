@@ -1,5 +1,5 @@
 // The runner's secret masker, reduced to what decides whether a log line leaks: each registered
-// value, each of its lines, and the encoded variants the runner registers with it (runner.md §4).
+// value, each of its lines, and the encoded variants the runner registers with it (docs/specs/runner.md §4).
 
 /** Decodes the `::add-mask::` escaping of @actions/core (`%25`, `%0D`, `%0A`). */
 export function decodeCommandValue(value: string): string {
@@ -44,15 +44,22 @@ export function renderLog(raw: string, knownSecrets: string[], debug: boolean): 
   const variants: string[] = [];
   const shownBeforeMask: string[] = [];
   const out: string[] = [];
+  // Longest first, so a mask inside a longer one cannot break it up; sorted once per run of
+  // add-mask lines, not after each (thousands of masks would otherwise take a minute).
+  let sorted = true;
   for (const line of raw.split('\n')) {
     const match = /^::add-mask::(.*)$/.exec(line);
     if (match) {
       const value = decodeCommandValue(match[1] ?? '');
       masks.push(value);
       variants.push(...variantsOf(value));
-      variants.sort((a, b) => b.length - a.length);
+      sorted = false;
       if (debug) out.push('::add-mask::***');
       continue;
+    }
+    if (!sorted) {
+      variants.sort((a, b) => b.length - a.length);
+      sorted = true;
     }
     let masked = line;
     for (const variant of variants) masked = masked.split(variant).join('***');

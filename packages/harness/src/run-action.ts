@@ -1,7 +1,7 @@
 // Runs a built bundle exactly as the GitHub runner does: `node dist/<action>/<entry>.mjs` under
 // Node 24, inputs as INPUT_<NAME> (defaults from action.yml), fresh file-command files, RUNNER_TEMP
 // and HOME; then parses what the step wrote and renders its log as the runner would mask it.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +31,14 @@ export interface RunOptions {
   killAfterMs?: number;
   /** A test of unknown-host handling may let the DNS guard refuse names; others fail on any lookup. */
   allowBlockedLookups?: boolean;
+  /**
+   * Cancel the run the way the runner cancels a job: once `at()` resolves (the dangerous moment,
+   * observed from outside), send each of `signals` in turn, `gapMs` apart (default 200), to a
+   * process that is still there. The runner sends SIGINT, then SIGTERM 7.5 s later. If the run
+   * ends before `at()` resolves, nothing is sent; if `at()` fails, the run is killed and the
+   * failure is thrown.
+   */
+  interrupt?: { at: () => Promise<void>; signals?: NodeJS.Signals[]; gapMs?: number };
 }
 
 export interface Workspace {
@@ -41,6 +49,8 @@ export interface Workspace {
 
 export interface RunResult {
   exitCode: number | null;
+  /** The signal that ended the process (an interrupted run), or null. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   durationMs: number;
@@ -157,9 +167,15 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     stderr += chunk;
   });
   const guard = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 120_000);
-  const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  const interruption = options.interrupt ? interrupt(child, options.interrupt, closed) : undefined;
+  interruption?.catch(() => {}); // thrown below, once the run has ended
+  const { code: exitCode, signal } = await closed;
   clearTimeout(guard);
   const durationMs = performance.now() - started;
+  await interruption;
 
   const read = (file: string): string => readFileSync(file, 'utf8');
   const blockedLookups = read(dnsLog).split('\n').filter(Boolean);
@@ -172,6 +188,7 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
   const visibleParts = [log.text, stderr, read(files.GITHUB_STATE), read(files.GITHUB_STEP_SUMMARY)];
   return {
     exitCode,
+    signal,
     stdout,
     stderr,
     durationMs,
@@ -189,6 +206,28 @@ export async function runAction(options: RunOptions): Promise<RunResult> {
     blockedLookups,
     peakRssBytes: existsSync(rssFile) ? Number(read(rssFile)) : Number.NaN,
   };
+}
+
+/** Sends the interrupt's signals once its moment came, unless the run ended first. */
+async function interrupt(
+  child: ChildProcess,
+  { at, signals = ['SIGINT', 'SIGTERM'], gapMs = 200 }: NonNullable<RunOptions['interrupt']>,
+  closed: Promise<unknown>,
+): Promise<void> {
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  const moment = at();
+  moment.catch(() => {}); // a moment that fails after the run ended is no longer anyone's concern
+  try {
+    const reached = await Promise.race([moment.then(() => true), closed.then(() => false)]);
+    if (!reached) return;
+  } catch (error) {
+    if (running()) child.kill('SIGKILL');
+    throw error;
+  }
+  for (const [index, signal] of signals.entries()) {
+    if (index > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    if (running()) child.kill(signal);
+  }
 }
 
 /** Runs the post entry of an action after `main`, with main's state and workspace. */
