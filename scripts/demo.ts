@@ -6,9 +6,11 @@
 //
 // --secrets-file <path> writes every secret the demo handed out (JSON, mode 0600) so a test can
 // prove that none of them was printed.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startSwrEmulator } from '@cloudcreds/emulators/swr';
 import {
   createWorkspace,
   decodeCommandValue,
@@ -18,6 +20,7 @@ import {
   type RunResult,
   runAction,
   runPostAfter,
+  startRegistry,
   type Workspace,
 } from '@cloudcreds/harness';
 import {
@@ -58,6 +61,7 @@ const failures: string[] = [];
 try {
   emit(intro());
   await swrLogin(stack);
+  await swrLoginEnterprise();
   await cseToken(stack);
   await ucloudAuthconfig(stack);
 } finally {
@@ -93,7 +97,8 @@ function intro(): string {
 async function swrLogin({ swr, registry }: EmulatorStack): Promise<void> {
   const workspace = createWorkspace();
   workspaces.push(workspace);
-  const configDir = join(workspace.root, 'docker-config');
+  // Under RUNNER_TEMP, as the README recommends: a directory in the workspace earns a warning.
+  const configDir = join(workspace.runnerTemp, 'docker-config');
   const demo: Demo = {
     name: 'swr-login',
     title: 'Huawei Cloud SWR: a temporary docker login, logged out at job end',
@@ -106,7 +111,68 @@ async function swrLogin({ swr, registry }: EmulatorStack): Promise<void> {
     },
     fromSecrets: ['access-key-id', 'access-key-secret'],
   };
-  const known = (): string[] => stack.secrets().swr;
+  await swrLoginRun(demo, workspace, configDir, swr.registry, registry?.host, () => stack.secrets().swr);
+}
+
+/**
+ * An SWR Enterprise Edition instance: its own emulator (ShowInstance, temp-credential) and, when
+ * the tools exist, its own registry whose htpasswd holds the instance's temporary user_id.
+ */
+async function swrLoginEnterprise(): Promise<void> {
+  const credential = {
+    userId: `demo-ee-${randomBytes(4).toString('hex')}`,
+    authToken: randomBytes(24).toString('hex'),
+  };
+  const registry = stack.registry
+    ? await startRegistry({ username: credential.userId, password: credential.authToken })
+    : undefined;
+  const instance = { id: randomUUID(), name: 'octo-ee' };
+  const swr = await startSwrEmulator({
+    region: SWR_REGION,
+    instances: [{ ...instance, ...(registry ? { accessAddress: registry.host } : {}) }],
+    tempCredential: credential,
+  });
+  try {
+    const workspace = createWorkspace();
+    workspaces.push(workspace);
+    const configDir = join(workspace.runnerTemp, 'docker-config');
+    const demo: Demo = {
+      name: 'swr-login',
+      title: 'SWR Enterprise Edition: the temporary credential of an instance, logged out at job end',
+      inputs: {
+        region: SWR_REGION,
+        endpoint: swr.url,
+        'access-key-id': swr.accessKeyId,
+        'access-key-secret': swr.secretAccessKey,
+        'instance-id': instance.id,
+        'project-id': swr.projectId,
+        ...(registry ? { 'docker-config-dir': configDir } : { login: 'false' }),
+      },
+      fromSecrets: ['access-key-id', 'access-key-secret'],
+    };
+    const secrets = [
+      swr.secretAccessKey,
+      credential.authToken,
+      `${credential.userId}:${credential.authToken}`,
+      Buffer.from(`${credential.userId}:${credential.authToken}`).toString('base64'),
+    ];
+    const expected = swr.instances[0]?.accessAddress ?? '';
+    await swrLoginRun(demo, workspace, configDir, expected, registry?.host, () => secrets);
+  } finally {
+    await swr.close();
+    await registry?.stop();
+  }
+}
+
+/** main → (docker config) → post, with the checks every swr-login demo must pass. */
+async function swrLoginRun(
+  demo: Demo,
+  workspace: Workspace,
+  configDir: string,
+  expectedRegistry: string,
+  registryHost: string | undefined,
+  known: () => string[],
+): Promise<void> {
   const main = await runAction({
     action: 'swr-login',
     inputs: demo.inputs,
@@ -115,16 +181,17 @@ async function swrLogin({ swr, registry }: EmulatorStack): Promise<void> {
     killAfterMs: 60_000,
   });
   const loginCommand = main.outputs['login-command'];
-  handedOut['swr-login'] = [...known(), ...(loginCommand ? [loginCommand] : [])];
+  const secrets = [...known(), ...(loginCommand ? [loginCommand] : [])];
+  handedOut['swr-login'] = [...(handedOut['swr-login'] ?? []), ...secrets];
   const checks: Check[] = [
     { ok: main.exitCode === 0 && main.errors.length === 0, what: 'main step exits 0 without an error' },
-    { ok: main.outputs['registry'] === swr.registry, what: `output registry is ${swr.registry}` },
+    { ok: main.outputs['registry'] === expectedRegistry, what: `output registry is ${expectedRegistry}` },
     { ok: Boolean(main.outputs['password']), what: 'output password is set' },
   ];
   const sections = stepSections(demo, main, 'Run');
-  if (registry) {
-    const loggedIn = dockerAuths(configDir).includes(registry.host);
-    checks.push({ ok: loggedIn, what: `docker config holds a login for ${registry.host}` });
+  if (registryHost) {
+    const loggedIn = dockerAuths(configDir).includes(registryHost);
+    checks.push({ ok: loggedIn, what: `docker config holds a login for ${registryHost}` });
     sections.push(
       labelled('docker config after main', [`auths: ${dockerAuths(configDir).join(', ') || '(none)'}`]),
     );
@@ -137,13 +204,13 @@ async function swrLogin({ swr, registry }: EmulatorStack): Promise<void> {
     what: 'post step exits 0 without an error',
   });
   const postSections = stepSections(demo, post, 'Post Run', { withInputs: false });
-  if (registry) {
+  if (registryHost) {
     const left = dockerAuths(configDir);
-    checks.push({ ok: !left.includes(registry.host), what: `post step logs out of ${registry.host}` });
+    checks.push({ ok: !left.includes(registryHost), what: `post step logs out of ${registryHost}` });
     postSections.push(labelled('docker config after post', [`auths: ${left.join(', ') || '(none)'}`]));
   }
   emit(postSections.join(''));
-  finish(demo, [main, post], checks, handedOut['swr-login']);
+  finish(demo, [main, post], checks, secrets);
 }
 
 async function cseToken({ serviceCenter, caFile }: EmulatorStack): Promise<void> {

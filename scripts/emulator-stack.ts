@@ -32,7 +32,7 @@ export async function startEmulatorStack(): Promise<EmulatorStack> {
   let registry: Registry | undefined;
   let login: { username: string; password: string } | undefined;
   if (missingForLogin.length === 0) {
-    // SWR's temporary user is `<projectname>@<temporary AK>` (swr.md); the registry must know it.
+    // SWR's temporary user is `<projectname>@<temporary AK>` (docs/specs/swr.md); the registry must know it.
     login = {
       username: `${SWR_REGION}@DEMO${randomBytes(8).toString('hex').toUpperCase()}`,
       password: randomBytes(24).toString('hex'),

@@ -115,7 +115,11 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
       'login-command': loginCommand(),
       'expires-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       'docker-config-dir': dir,
+      registries: expect.any(String),
     });
+    expect(JSON.parse(main.outputs['registries'] ?? '')).toEqual([
+      { registry: registry.host, username: USERNAME, 'expires-at': main.outputs['expires-at'] },
+    ]);
     expect(main.exported).toEqual({ DOCKER_CONFIG: dir });
     expect(auths(dir)[registry.host]?.auth).toBe(BASIC);
     const [loginCall, ...others] = shim.calls();
@@ -207,7 +211,7 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
     expectCleanFailure(main);
     expect(emulator.requests).toHaveLength(1);
     expect(main.errors[0]).toMatch(
-      /^SWR answered HTTP 401 APIGW\.0301: Incorrect IAM authentication information: verify aksk signature fail \(request id [0-9a-f]{32}\)\. The signature or credentials were rejected: .*clock more than 15 minutes off/,
+      /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code APIGW\.0301: "Incorrect IAM authentication information: verify aksk signature fail" \(request id [0-9a-f]{32}\)\. The signature or credentials were rejected: .*clock more than 15 minutes off causes this too\.$/,
     );
     expect(shim.calls()).toEqual([]);
     expect(main.state).toEqual({});
@@ -232,7 +236,7 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
     const main = await run(akSkInputs({ timeout: '2', 'max-attempts': '2' }));
     expectCleanFailure(main);
     expect(emulator.requests).toHaveLength(2);
-    expect(main.errors[0]).toBe(`127.0.0.1:${emulator.port} did not answer within 2 s (after 2 attempts)`);
+    expect(main.errors[0]).toBe(`127.0.0.1:${emulator.port} did not answer within 2 s (after 2 attempts).`);
     expect(main.durationMs).toBeGreaterThan(4000);
     expect(main.durationMs).toBeLessThan(10_000);
     expect(shim.calls()).toEqual([]);
@@ -256,7 +260,12 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
     emulator.swrFaults.push({ kind: 'hostile-auths', ...hostile });
     const main = await run(akSkInputs({ 'docker-config-dir': configDir() }));
     expectCleanFailure(main);
-    expect(main.errors[0]).toContain(`SWR answered HTTP 200 with an unusable registry entry #1: ${reason}`);
+    expect(main.errors[0]).toMatch(
+      new RegExp(
+        `^SWR \\(127\\.0\\.0\\.1:${emulator.port}\\) answered HTTP 200 \\(request id [0-9a-f]{32}\\), but registry entry #1 of "auths" is unusable: `,
+      ),
+    );
+    expect(main.errors[0]).toContain(reason);
     expect(shim.calls()).toEqual([]);
     expect(main.state).toEqual({});
   });
@@ -269,8 +278,8 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
     });
     const main = await run(akSkInputs());
     expectCleanFailure(main);
-    expect(main.errors[0]).toContain(
-      'X-Swr-Dockerlogin header that has words other than -u, -p and the registry host',
+    expect(main.errors[0]).toMatch(
+      /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 200 \(request id [0-9a-f]{32}\), but the X-Swr-Dockerlogin header has words other than -u, -p and the registry host\.$/,
     );
     expect(shim.calls()).toEqual([]);
     expect(findLeaks(main, [PASSWORD])).toEqual(NO_LEAKS);
@@ -331,7 +340,7 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
     expect(findLeaks(main, [PASSWORD, PAIR, BASIC])).toEqual(NO_LEAKS);
   });
 
-  it('without a docker CLI, says so in one line', async () => {
+  it('without a docker CLI, says so in one line before asking SWR for anything', async () => {
     await setUp();
     const emptyBin = mkdtempSync(join(tmpdir(), 'no-docker-'));
     const main = await runAction({
@@ -340,9 +349,11 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
       env: { PATH: emptyBin },
     });
     expectCleanFailure(main);
-    expect(main.errors[0]).toMatch(
-      /^Could not run the docker CLI \(.*docker.*\): install docker on the runner, or set 'login: false'/,
+    expect(main.errors[0]).toBe(
+      "The docker CLI is not on PATH: install docker on the runner, or set 'login' to false to only get the outputs.",
     );
+    expect(emulator.requests).toHaveLength(0);
+    expect(main.state).toEqual({});
   });
 });
 

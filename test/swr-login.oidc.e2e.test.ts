@@ -38,6 +38,7 @@ const PROVIDER_URN = 'iam::0a1b2c3d4e5f:identity-provider:github';
 const AGENCY_URN = 'iam::0a1b2c3d4e5f:agency:swr-pusher';
 const PROJECT = { id: 'f0e1d2c3b4a5968778695a4b3c2d1e0f', name: 'cn-north-4' };
 const MAIN_BRANCH = 'repo:octo-org/octo-repo:ref:refs/heads/main';
+const INSTANCE = '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9';
 
 const USERNAME = 'cn-north-4@E2EOIDCTEMPORARYAK001';
 const PASSWORD = `oidc-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
@@ -93,6 +94,10 @@ beforeEach(async () => {
     // SWR accepts exactly what IAM and STS issued: unexpired, project-scoped tokens; STS keys with their security token.
     issuedToken: (token) => (iam.isIssuedToken(token) ? iam.issued.get(token) : undefined),
     temporaryCredentials: (accessKeyId) => sts.findCredentials(accessKeyId),
+    // An Enterprise instance whose registry is the same local one, with the same htpasswd user.
+    projectId: PROJECT.id,
+    instances: [{ id: INSTANCE, ...(registry ? { accessAddress: registry.host } : {}) }],
+    tempCredential: { userId: USERNAME, authToken: PASSWORD },
   });
   shim = createDockerShim();
 });
@@ -237,6 +242,80 @@ describe.skipIf(skip)('route A (IAM identity provider), through docker login to 
   });
 });
 
+describe.skipIf(skip)(
+  'SWR Enterprise Edition with OIDC federation, through docker login to a real registry',
+  () => {
+    async function loginAndLogout(main: RunResult, dir: string, secrets: string[]): Promise<void> {
+      const host = registry?.host as string;
+      expect(main.errors).toEqual([]);
+      expect(main.exitCode).toBe(0);
+      expect(main.outputs).toMatchObject({ registry: host, username: USERNAME, password: PASSWORD });
+      expect(JSON.parse(main.outputs['registries'] ?? '[]')).toEqual([
+        {
+          registry: host,
+          username: USERNAME,
+          'expires-at': swr.tempCredentials[0]?.expiresAt,
+          'credential-id': swr.tempCredentials[0]?.tokenId,
+        },
+      ]);
+      expect(shim.calls()).toEqual([
+        {
+          argv: ['login', '--username', USERNAME, '--password-stdin', host],
+          stdin: PASSWORD,
+          dockerConfig: dir,
+        },
+      ]);
+      expect(auths(dir)[host]?.auth).toBe(BASIC);
+      expect(findLeaks(main, secrets)).toEqual(NO_LEAKS);
+      const post = await runPostAfter(main, {
+        action: 'swr-login',
+        pathPrefix: [shim.dir],
+        killAfterMs: 30_000,
+      });
+      expect(post.exitCode).toBe(0);
+      expect(auths(dir)[host]).toBeUndefined();
+      expect(shim.calls().slice(1)).toEqual([{ argv: ['logout', host], stdin: '', dockerConfig: dir }]);
+      expect(findLeaks(post, secrets)).toEqual(NO_LEAKS);
+    }
+
+    it('route A: the IAM token looks the project id up at /v3/auth/projects, then the instance login (debug on)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'docker-config-oidc-ee-'));
+      const main = await run(routeA({ 'instance-id': INSTANCE, 'docker-config-dir': dir }), { debug: true });
+      const [iamToken] = [...iam.issued.values()];
+      expect(iam.requests.map((request) => request.url)).toEqual([
+        '/v3.0/OS-AUTH/id-token/tokens',
+        '/v3/auth/projects',
+      ]);
+      expect(swr.requests.map((request) => request.headers['x-auth-token'])).toEqual([
+        iamToken?.token,
+        iamToken?.token,
+      ]);
+      expect(swr.requests[1]?.url).toBe(`/v2/${PROJECT.id}/instances/${INSTANCE}/temp-credential`);
+      await loginAndLogout(main, dir, [...lastIdToken(), iamToken?.token as string, ...loginSecrets()]);
+    });
+
+    it('route B: STS keys sign ShowInstance and temp-credential (debug on)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'docker-config-oidc-ee-'));
+      const main = await run(
+        routeB({ 'instance-id': INSTANCE, 'project-id': PROJECT.id, 'docker-config-dir': dir }),
+        {
+          debug: true,
+        },
+      );
+      expect(swr.requests).toHaveLength(2);
+      expect(swr.requests.every((request) => typeof request.headers['x-security-token'] === 'string')).toBe(
+        true,
+      );
+      const keys = sts.issued[0];
+      await loginAndLogout(main, dir, [
+        ...lastIdToken(),
+        ...(keys ? [keys.secretAccessKey, keys.securityToken] : []),
+        ...loginSecrets(),
+      ]);
+    });
+  },
+);
+
 describe('route A (IAM identity provider)', () => {
   it('scopes the IAM token by project-id when it is set, and sends it as X-Project-Id', async () => {
     const main = await run(routeA({ 'project-id': PROJECT.id, login: 'false' }));
@@ -261,7 +340,7 @@ describe('route A (IAM identity provider)', () => {
     [
       'a wrong audience',
       () => ({ inputs: routeA({ audience: 'https://github.com/octo-org' }) }),
-      /^IAM answered HTTP 401 IAM\.0105: The audience \(aud\) of the id token does not match the client_id of the identity provider\. \(request id [0-9a-f]{32}\)\. The identity provider 'github-actions' expects another audience: its client_id must equal the token's aud \(https:\/\/github\.com\/octo-org\), or set 'audience' to its client_id$/,
+      /^IAM \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code IAM\.0105: "The audience \(aud\) of the id token does not match the client_id of the identity provider\." \(request id [0-9a-f]{32}\)\. The identity provider 'github-actions' expects another audience: its client_id must equal the token's aud \(https:\/\/github\.com\/octo-org\), or set 'audience' to its client_id\.$/,
     ],
     [
       'an expired token',
@@ -269,7 +348,7 @@ describe('route A (IAM identity provider)', () => {
         github.tokenOptions = { expired: true };
         return { inputs: routeA() };
       },
-      /^IAM answered HTTP 401 IAM\.0106: The id token has expired\. .*The ID token was expired when it arrived \(exp .*Z, runner clock .*Z\): check the runner clock/,
+      /^IAM \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code IAM\.0106: "The id token has expired\." .*The ID token was expired when it arrived \(exp .*Z, runner clock .*Z\): check the runner clock/,
     ],
     [
       'a subject no mapping rule admits',
@@ -277,7 +356,7 @@ describe('route A (IAM identity provider)', () => {
         github.tokenOptions = { claims: { sub: 'repo:octo-org/octo-repo:pull_request' } };
         return { inputs: routeA() };
       },
-      /^IAM answered HTTP 403 IAM\.0108: .*No mapping rule of the identity provider 'github-actions' admits this workflow \(the token has .*sub repo:octo-org\/octo-repo:pull_request\): allow its sub or repository in the rule$/,
+      /^IAM \(127\.0\.0\.1:\d+\) answered HTTP 403 with error code IAM\.0108: .*No mapping rule of the identity provider 'github-actions' admits this workflow \(the token has .*sub repo:octo-org\/octo-repo:pull_request\): allow its sub or repository in the rule\.$/,
     ],
     [
       'a token signed by a key the IdP does not hold (GitHub rotated its keys)',
@@ -285,7 +364,7 @@ describe('route A (IAM identity provider)', () => {
         github.tokenOptions = { foreignKey: true };
         return { inputs: routeA() };
       },
-      /^IAM answered HTTP 401 IAM\.0103: .*does not verify with the signing_key of the identity provider 'github-actions': paste GitHub's current JWKS \(https:\/\/token\.actions\.githubusercontent\.com\/\.well-known\/jwks\) into it again; GitHub rotates its keys$/,
+      /^IAM \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code IAM\.0103: .*does not verify with the signing_key of the identity provider 'github-actions': paste GitHub's current JWKS \(https:\/\/token\.actions\.githubusercontent\.com\/\.well-known\/jwks\) into it again; GitHub rotates its keys\.$/,
     ],
   ])(
     'refuses %s: one IAM request, no SWR request, one error with the hint',
@@ -351,7 +430,7 @@ describe('route B (STS agency)', () => {
     [
       'a wrong audience',
       () => routeB({ audience: IAM_AUDIENCE }),
-      /^STS answered HTTP 400 STS5\.0204: .*\(request id [0-9a-f]{32}\)\. The token's aud \(huaweicloud-iam\) is not a client id of the OIDC provider: add it there, or set 'audience' to one of its client ids$/,
+      /^STS \(127\.0\.0\.1:\d+\) answered HTTP 400 with error code STS5\.0204: ".*" \(request id [0-9a-f]{32}\)\. The token's aud \(huaweicloud-iam\) is not a client id of the OIDC provider: add it there, or set 'audience' to one of its client ids\.$/,
     ],
     [
       'an expired token',
@@ -359,7 +438,7 @@ describe('route B (STS agency)', () => {
         github.tokenOptions = { expired: true };
         return routeB();
       },
-      /^STS answered HTTP 400 STS5\.0205: expired id token.*The ID token was expired when it arrived/,
+      /^STS \(127\.0\.0\.1:\d+\) answered HTTP 400 with error code STS5\.0205: "expired id token.*The ID token was expired when it arrived/,
     ],
     [
       'a subject the trust policy does not admit',
@@ -367,7 +446,7 @@ describe('route B (STS agency)', () => {
         github.tokenOptions = { claims: { sub: 'repo:evil-org/fork:ref:refs/heads/main' } };
         return routeB();
       },
-      /^STS answered HTTP 403 STS5\.0302: .*oidc:sub.*The trust policy of 'iam::0a1b2c3d4e5f:agency:swr-pusher' does not admit this workflow \(the token has .*sub repo:evil-org\/fork:ref:refs\/heads\/main\): allow its sub in the oidc:sub condition/,
+      /^STS \(127\.0\.0\.1:\d+\) answered HTTP 403 with error code STS5\.0302: .*oidc:sub.*The trust policy of 'iam::0a1b2c3d4e5f:agency:swr-pusher' does not admit this workflow \(the token has .*sub repo:evil-org\/fork:ref:refs\/heads\/main\): allow its sub in the oidc:sub condition/,
     ],
     [
       'a token signed by a foreign key',
@@ -375,7 +454,7 @@ describe('route B (STS agency)', () => {
         github.tokenOptions = { foreignKey: true };
         return routeB();
       },
-      /^STS answered HTTP 400 STS5\.0202: .*The token's signature does not verify with the OIDC provider's keys/,
+      /^STS \(127\.0\.0\.1:\d+\) answered HTTP 400 with error code STS5\.0202: .*The token's signature does not verify with the OIDC provider's keys/,
     ],
   ])('refuses %s: one STS request, no SWR request, one error with the hint', async (_what, inputs, error) => {
     const main = await run(inputs());
@@ -410,7 +489,7 @@ describe('refused before any request', () => {
     expect(main.errors[0]).toBe(
       'GitHub offers no ID token to this job (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set): ' +
         'add `permissions:` with `id-token: write` to the job or workflow (list `contents: read` there too if a step checks out code, since declared permissions replace the defaults). ' +
-        'Pull requests from forks never get an ID token, so OIDC federation cannot run for them',
+        "Pull requests from forks never get an ID token, so OIDC federation ('identity-provider', 'agency-urn') cannot run for them.",
     );
   });
 
@@ -419,25 +498,25 @@ describe('refused before any request', () => {
       'identity-provider with access-key-id',
       () => routeA({ 'access-key-id': 'HPUAEXAMPLEAK0000001' }),
       {},
-      "'identity-provider' (OIDC federation) is set together with 'access-key-id' (inputs or HUAWEI_CLOUD_* variables): federation replaces stored credentials, so remove one of them",
+      "'identity-provider' (OIDC federation) is set together with 'access-key-id' (inputs or HUAWEI_CLOUD_* variables): federation replaces stored credentials, so remove one of them.",
     ],
     [
       'identity-provider with HUAWEI_CLOUD_SECRET_ACCESS_KEY in the environment',
       () => routeA(),
       { HUAWEI_CLOUD_SECRET_ACCESS_KEY: 'left-over-secret' },
-      "'identity-provider' (OIDC federation) is set together with 'access-key-secret' (inputs or HUAWEI_CLOUD_* variables): federation replaces stored credentials, so remove one of them",
+      "'identity-provider' (OIDC federation) is set together with 'access-key-secret' (inputs or HUAWEI_CLOUD_* variables): federation replaces stored credentials, so remove one of them.",
     ],
     [
       'identity-provider with agency-urn',
       () => routeA({ 'agency-urn': AGENCY_URN }),
       {},
-      "'identity-provider' (IAM identity provider) and 'agency-urn' (STS agency) are both set: use one way of federation",
+      "'identity-provider' (IAM identity provider) and 'agency-urn' (STS agency) are both set: use one way of federation.",
     ],
     [
       'agency-urn without provider-urn',
       () => routeB({ 'provider-urn': '' }),
       {},
-      "STS federation needs both 'agency-urn' and 'provider-urn'; 'provider-urn' is missing",
+      "STS federation needs both 'agency-urn' and 'provider-urn'; 'provider-urn' is missing.",
     ],
   ])('%s: one ConfigError naming them', async (_what, inputs, env, error) => {
     const main = await run(inputs(), { env });

@@ -59,6 +59,8 @@ export interface ServiceErrorCase {
 
 export interface ActionAdapter {
   action: string;
+  /** How tests and the report table name this adapter: the action, and its mode where one has several. */
+  label: string;
   /** The input that holds the endpoint URL. */
   endpointInput: 'endpoint' | 'base-url';
   /** How the action's error lines name the service it talked to (a regex source). */
@@ -71,6 +73,8 @@ export interface ActionAdapter {
   start(options?: StartOptions): Promise<Target>;
   /** A success body cut short, as a proxy or a crashed server would deliver it. */
   truncatedBody: string;
+  /** What the action adds to the oversized-answer error (a regex source), if anything. */
+  oversizedHint?: string;
   serviceErrors: ServiceErrorCase[];
   /** The load test's token bucket (its emulator answers 429, or RetCode 153, beyond it). */
   rateLimit: { burst: number; refillPerSecond: number };
@@ -115,8 +119,9 @@ function dockerAuths(dir: string): Record<string, { auth?: string }> {
 
 export const swrLogin: ActionAdapter = {
   action: 'swr-login',
+  label: 'swr-login',
   endpointInput: 'endpoint',
-  serviceLabel: 'SWR',
+  serviceLabel: String.raw`SWR \(127\.0\.0\.1:\d+\)`,
   realHost: {
     hostname: 'swr-api.cn-north-4.myhuaweicloud.com',
     port: 443,
@@ -136,7 +141,8 @@ export const swrLogin: ActionAdapter = {
       ...options,
     });
     const workspace = createWorkspace();
-    const dockerConfig = join(workspace.root, 'docker-config');
+    // Under RUNNER_TEMP, as the README recommends (a directory in the workspace earns a warning).
+    const dockerConfig = join(workspace.runnerTemp, 'docker-config');
     const shim = createDockerShim();
     const target: Target = {
       url: emulator.url,
@@ -204,12 +210,13 @@ export const swrLogin: ActionAdapter = {
       name: 'SWR error, new and old fields (403)',
       arrange: (target) => swrFault(target, 403, 'SVCSTG.SWR.4030170', 'Insufficient permissions', 'swr'),
       error:
-        /^SWR answered HTTP 403 SVCSTG\.SWR\.4030170: Insufficient permissions \(request id [0-9a-f]{32}\)\. The credentials lack permission/,
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 403 with error code SVCSTG\.SWR\.4030170: "Insufficient permissions" \(request id [0-9a-f]{32}\)\. The credentials lack permission/,
     },
     {
       name: 'SWR error, old errors[] only (400)',
       arrange: (target) => swrFault(target, 400, 'SVCSTG.SWR.4000001', 'Invalid projectname', 'swr-old'),
-      error: /^SWR answered HTTP 400 SVCSTG\.SWR\.4000001: Invalid projectname \(request id [0-9a-f]{32}\)$/,
+      error:
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 400 with error code SVCSTG\.SWR\.4000001: "Invalid projectname" \(request id [0-9a-f]{32}\)\.$/,
     },
     {
       name: 'API gateway error (401 APIGW.0301)',
@@ -222,18 +229,302 @@ export const swrLogin: ActionAdapter = {
           'apigw',
         ),
       error:
-        /^SWR answered HTTP 401 APIGW\.0301: Incorrect IAM authentication information: verify aksk signature fail \(request id [0-9a-f]{32}\)\. The signature or credentials were rejected/,
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code APIGW\.0301: "Incorrect IAM authentication information: verify aksk signature fail" \(request id [0-9a-f]{32}\)\. The signature or credentials were rejected/,
     },
     {
       name: 'non-JSON error body (404 text)',
       arrange: (target) => target.faults.push(textFault(404, '404 page not found\n')),
-      error: /^SWR answered HTTP 404 404 page not found$/,
+      error: /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 404: "404 page not found"\.$/,
     },
   ],
   rateLimit: { burst: 2, refillPerSecond: 2 },
   async dispose() {
     await (await registry)?.stop();
     registry = undefined;
+  },
+};
+
+// ------------------------------------------------- swr-login, SWR Enterprise Edition
+
+// The Enterprise temporary credential (temp-credential's user_id / auth_token), in the same registry.
+const EE_USER = 'ee-hostile-user';
+const EE_TOKEN = `ee-hostile-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
+const EE_PAIR = `${EE_USER}:${EE_TOKEN}`;
+const EE_BASIC = Buffer.from(EE_PAIR).toString('base64');
+const EE_PROJECT = '0123456789abcdef0123456789abcdef';
+const EE_INSTANCE = 'ee-hostile-instance';
+
+let eeRegistry: Promise<Registry> | undefined;
+
+/**
+ * swr-login in Enterprise mode with `registry` set: one request per run (temp-credential, no
+ * ShowInstance), so every case of the matrix lands on the new API. Run n asks for instance
+ * `ee-run<n>`, which tells the load test's runs apart.
+ */
+export const swrLoginEnterprise: ActionAdapter = {
+  action: 'swr-login',
+  label: 'swr-login (Enterprise)',
+  endpointInput: 'endpoint',
+  serviceLabel: String.raw`SWR \(127\.0\.0\.1:\d+\)`,
+  realHost: swrLogin.realHost,
+  truncatedBody: `{"user_id":"${EE_USER}","auth_token":"${EE_TOKEN.slice(0, 12)}`,
+  async start(options = {}) {
+    eeRegistry ??= startRegistry({ username: EE_USER, password: EE_TOKEN });
+    const { host } = await eeRegistry;
+    const emulator = await startSwrEmulator({
+      projectId: EE_PROJECT,
+      instances: [EE_INSTANCE, ...Array.from({ length: LOAD_RUNS }, (_, run) => `ee-run${run}`)].map(
+        (id) => ({
+          id,
+          accessAddress: host,
+        }),
+      ),
+      tempCredential: { userId: EE_USER, authToken: EE_TOKEN },
+      ...options,
+    });
+    const workspace = createWorkspace();
+    const dockerConfig = join(workspace.runnerTemp, 'docker-config');
+    const shim = createDockerShim();
+    const target: Target = {
+      url: emulator.url,
+      port: emulator.port,
+      requests: emulator.requests,
+      faults: emulator.faults,
+      workspace,
+      pathPrefix: [shim.dir],
+      inputs: (overrides = {}, run) =>
+        withOverrides(
+          {
+            region: 'cn-north-4',
+            endpoint: emulator.url,
+            'access-key-id': emulator.accessKeyId,
+            'access-key-secret': emulator.secretAccessKey,
+            'instance-id': run === undefined ? EE_INSTANCE : `ee-run${run}`,
+            'project-id': EE_PROJECT,
+            registry: host,
+            'docker-config-dir': dockerConfig,
+            ...COMMON,
+          },
+          overrides,
+        ),
+      secretInputs: [emulator.secretAccessKey],
+      quietInputs: [emulator.accessKeyId],
+      secrets: () => [
+        emulator.secretAccessKey,
+        EE_TOKEN,
+        EE_PAIR,
+        EE_BASIC,
+        `docker login -u ${EE_USER} -p ${EE_TOKEN} ${host}`,
+        ...emulator.requests.flatMap((request) => {
+          const signature = /Signature=([0-9a-f]{64})/.exec(String(request.headers.authorization ?? ''));
+          return signature?.[1] ? [signature[1]] : [];
+        }),
+      ],
+      runOf: (request) => {
+        const match = /\/instances\/ee-run(\d+)\/temp-credential$/.exec(request.url);
+        return match ? Number(match[1]) : undefined;
+      },
+      expectPublished(result) {
+        expect(result.outputs).toMatchObject({ registry: host, username: EE_USER, password: EE_TOKEN });
+        if (result.outputs['docker-config-dir'] !== undefined) {
+          expect(result.exported).toEqual({ DOCKER_CONFIG: dockerConfig });
+          expect(dockerAuths(dockerConfig)[host]?.auth).toBe(EE_BASIC);
+          expect(shim.calls().map((call) => call.argv)).toEqual([
+            ['login', '--username', EE_USER, '--password-stdin', host],
+          ]);
+        }
+      },
+      expectNothingLeftBehind(result) {
+        expect(result.outputs).toEqual({});
+        expect(result.exported).toEqual({});
+        expect(result.state).toEqual({});
+        expect(result.summary).toBe('');
+        expect(shim.calls()).toEqual([]);
+        expect(dockerAuths(dockerConfig)).toEqual({});
+      },
+      close: () => emulator.close(),
+    };
+    swrEmulators.set(target, emulator);
+    return target;
+  },
+  serviceErrors: [
+    {
+      name: 'temp-credential refused by an identity policy (403, encoded_authorization_message)',
+      arrange: (target) =>
+        swrEmulators.get(target)?.swrFaults.push({
+          kind: 'swr-error',
+          status: 403,
+          code: 'SVCSTG.SWR.4030170',
+          message: 'Insufficient permissions',
+          encodedAuthorizationMessage: true,
+        }),
+      error:
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 403 with error code SVCSTG\.SWR\.4030170: "Insufficient permissions" \(request id [0-9a-f]{32}\)\. The credentials may not create a temporary credential for instance ee-hostile-instance: grant swr:instance:createTempCredential on it\. The answer carries an encoded_authorization_message .*decode-authorization-message \(DecodeAuthorizationMessage\)\.$/,
+    },
+    {
+      name: 'unknown instance (404)',
+      arrange: (target) => swrFault(target, 404, 'SVCSTG.SWR.4040001', 'Instance not found', 'swr'),
+      error:
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 404 with error code SVCSTG\.SWR\.4040001: "Instance not found" \(request id [0-9a-f]{32}\)\. SWR found no Enterprise instance ee-hostile-instance in project 0123456789abcdef0123456789abcdef of region cn-north-4/,
+    },
+    {
+      name: 'API gateway error (401 APIGW.0301)',
+      arrange: (target) =>
+        swrFault(
+          target,
+          401,
+          'APIGW.0301',
+          'Incorrect IAM authentication information: verify aksk signature fail',
+          'apigw',
+        ),
+      error:
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code APIGW\.0301: .*The signature or credentials were rejected/,
+    },
+    {
+      name: 'a user_id that would smuggle an option (201)',
+      arrange: (target) =>
+        swrEmulators.get(target)?.swrFaults.push({ kind: 'hostile-credential', userId: '--password=x' }),
+      error:
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 201 \(request id [0-9a-f]{32}\), but the credential's user_id starts with '-'/,
+    },
+  ],
+  rateLimit: { burst: 2, refillPerSecond: 2 },
+  async dispose() {
+    await (await eeRegistry)?.stop();
+    eeRegistry = undefined;
+  },
+};
+
+// ------------------------------------------------- swr-login, enhanced (CreateAuthorizationToken)
+
+const BEARER_USER = 'bearertoken@HOSTILEBEARER0001';
+const BEARER_PASSWORD = `bearer-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
+const BEARER_PAIR = `${BEARER_USER}:${BEARER_PASSWORD}`;
+const BEARER_BASIC = Buffer.from(BEARER_PAIR).toString('base64');
+/** Run n sends X-Project-Id `<n in hex, padded>`: the API takes no query to tell runs apart by. */
+const runProject = (run: number): string => run.toString(16).padStart(32, '0');
+
+let bearerRegistry: Promise<Registry> | undefined;
+
+/** swr-login with `enhanced: true`: one CreateAuthorizationToken per run. */
+export const swrLoginEnhanced: ActionAdapter = {
+  action: 'swr-login',
+  label: 'swr-login (enhanced)',
+  endpointInput: 'endpoint',
+  serviceLabel: String.raw`SWR \(127\.0\.0\.1:\d+\)`,
+  realHost: swrLogin.realHost,
+  truncatedBody: `{"auths":{"swr.cn-north-4.myhuaweicloud.com":{"auth":"${BEARER_BASIC.slice(0, 12)}`,
+  async start(options = {}) {
+    bearerRegistry ??= startRegistry({ username: BEARER_USER, password: BEARER_PASSWORD });
+    const { host } = await bearerRegistry;
+    const emulator = await startSwrEmulator({
+      registry: host,
+      authorizationToken: { username: BEARER_USER, password: BEARER_PASSWORD },
+      ...options,
+    });
+    const workspace = createWorkspace();
+    const dockerConfig = join(workspace.runnerTemp, 'docker-config');
+    const shim = createDockerShim();
+    const target: Target = {
+      url: emulator.url,
+      port: emulator.port,
+      requests: emulator.requests,
+      faults: emulator.faults,
+      workspace,
+      pathPrefix: [shim.dir],
+      inputs: (overrides = {}, run) =>
+        withOverrides(
+          {
+            region: 'cn-north-4',
+            endpoint: emulator.url,
+            'access-key-id': emulator.accessKeyId,
+            'access-key-secret': emulator.secretAccessKey,
+            enhanced: 'true',
+            'docker-config-dir': dockerConfig,
+            ...(run === undefined ? {} : { 'project-id': runProject(run) }),
+            ...COMMON,
+          },
+          overrides,
+        ),
+      secretInputs: [emulator.secretAccessKey],
+      quietInputs: [emulator.accessKeyId],
+      secrets: () => [
+        emulator.secretAccessKey,
+        BEARER_PASSWORD,
+        BEARER_PAIR,
+        BEARER_BASIC,
+        `docker login -u ${BEARER_USER} -p ${BEARER_PASSWORD}`,
+        `docker login -u ${BEARER_USER} -p ${BEARER_PASSWORD} ${host}`,
+        ...emulator.requests.flatMap((request) => {
+          const signature = /Signature=([0-9a-f]{64})/.exec(String(request.headers.authorization ?? ''));
+          return signature?.[1] ? [signature[1]] : [];
+        }),
+      ],
+      runOf: (request) => {
+        const project = request.headers['x-project-id'];
+        return typeof project === 'string' && /^[0-9a-f]{32}$/.test(project)
+          ? Number.parseInt(project, 16)
+          : undefined;
+      },
+      expectPublished(result) {
+        expect(result.outputs).toMatchObject({
+          registry: host,
+          username: BEARER_USER,
+          password: BEARER_PASSWORD,
+        });
+        if (result.outputs['docker-config-dir'] !== undefined) {
+          expect(result.exported).toEqual({ DOCKER_CONFIG: dockerConfig });
+          expect(dockerAuths(dockerConfig)[host]?.auth).toBe(BEARER_BASIC);
+          expect(shim.calls().map((call) => call.argv)).toEqual([
+            ['login', '--username', BEARER_USER, '--password-stdin', host],
+          ]);
+        }
+      },
+      expectNothingLeftBehind(result) {
+        expect(result.outputs).toEqual({});
+        expect(result.exported).toEqual({});
+        expect(result.state).toEqual({});
+        expect(result.summary).toBe('');
+        expect(shim.calls()).toEqual([]);
+        expect(dockerAuths(dockerConfig)).toEqual({});
+      },
+      close: () => emulator.close(),
+    };
+    swrEmulators.set(target, emulator);
+    return target;
+  },
+  serviceErrors: [
+    {
+      name: 'refused by an identity policy (403, encoded_authorization_message)',
+      arrange: (target) =>
+        swrEmulators.get(target)?.swrFaults.push({
+          kind: 'swr-error',
+          status: 403,
+          code: 'SVCSTG.SWR.4030170',
+          message: 'Insufficient permissions',
+          encodedAuthorizationMessage: true,
+        }),
+      error:
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 403 with error code SVCSTG\.SWR\.4030170: "Insufficient permissions" \(request id [0-9a-f]{32}\)\. CreateAuthorizationToken serves principals of the new IAM plane .*grant swr::createAuthorizationToken and sts::createServiceBearerToken.* The answer carries an encoded_authorization_message/,
+    },
+    {
+      name: 'API gateway error (401 APIGW.0301)',
+      arrange: (target) =>
+        swrFault(
+          target,
+          401,
+          'APIGW.0301',
+          'Incorrect IAM authentication information: verify aksk signature fail',
+          'apigw',
+        ),
+      error:
+        /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code APIGW\.0301: .*The signature or credentials were rejected.*sts::createServiceBearerToken/,
+    },
+  ],
+  rateLimit: { burst: 2, refillPerSecond: 2 },
+  async dispose() {
+    await (await bearerRegistry)?.stop();
+    bearerRegistry = undefined;
   },
 };
 
@@ -246,8 +537,9 @@ export const LOAD_RUNS = 20;
 
 export const cseToken: ActionAdapter = {
   action: 'cse-token',
+  label: 'cse-token',
   endpointInput: 'endpoint',
-  serviceLabel: String.raw`service-center at 127\.0\.0\.1:\d+`,
+  serviceLabel: String.raw`service-center \(127\.0\.0\.1:\d+\)`,
   realHost: {
     hostname: 'cse-engine.cn-north-4.internal',
     port: 30100,
@@ -319,7 +611,7 @@ export const cseToken: ActionAdapter = {
           jsonFault(401, { errorCode: '401202', errorMessage: 'User name or password is wrong' }),
         ),
       error:
-        /^service-center at 127\.0\.0\.1:\d+ answered HTTP 401 401202: User name or password is wrong\. The account name or password is wrong/,
+        /^service-center \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code 401202: "User name or password is wrong"\. The account name or password is wrong/,
     },
     {
       name: 'errorCode as a number (400 400001)',
@@ -332,20 +624,20 @@ export const cseToken: ActionAdapter = {
           }),
         ),
       error:
-        /^service-center at 127\.0\.0\.1:\d+ answered HTTP 400 400001: Invalid parameter\(s\) \(unexpected end of JSON input\)\. The server refused a parameter/,
+        /^service-center \(127\.0\.0\.1:\d+\) answered HTTP 400 with error code 400001: "Invalid parameter\(s\) \(unexpected end of JSON input\)"\. The server refused a parameter/,
     },
     {
       name: 'front layer error_code/error_message (403)',
       arrange: (target) =>
         target.faults.push(jsonFault(403, { error_code: 'SVCSTG.00300401', error_message: 'exceed times' })),
       error:
-        /^service-center at 127\.0\.0\.1:\d+ answered HTTP 403 SVCSTG\.00300401: exceed times\. The engine limits login attempts/,
+        /^service-center \(127\.0\.0\.1:\d+\) answered HTTP 403 with error code SVCSTG\.00300401: "exceed times"\. The engine limits login attempts/,
     },
     {
       name: 'plain-text 404 (RBAC off)',
       arrange: (target) => target.faults.push(textFault(404, '404 page not found\n')),
       error:
-        /^service-center at 127\.0\.0\.1:\d+ answered HTTP 404 "404 page not found"\. There is no \/v4\/token here/,
+        /^service-center \(127\.0\.0\.1:\d+\) answered HTTP 404: "404 page not found"\. There is no \/v4\/token here/,
     },
   ],
   rateLimit: { burst: 2, refillPerSecond: 2 },
@@ -358,8 +650,10 @@ const OUTPUT_FILE = join('out', 'ucdn.json');
 
 export const ucloudAuthconfig: ActionAdapter = {
   action: 'ucloud-authconfig',
+  label: 'ucloud-authconfig',
   endpointInput: 'base-url',
-  serviceLabel: 'UCloud',
+  serviceLabel: String.raw`UCloud \(127\.0\.0\.1:\d+\)`,
+  oversizedHint: String.raw` The answer for all domains is too large: name the domains the workflow needs in 'domain' \(one request each\)\.`,
   realHost: {
     hostname: 'api.ucloud.cn',
     port: 443,
@@ -434,7 +728,7 @@ export const ucloudAuthconfig: ActionAdapter = {
           .get(target)
           ?.serviceFaults.push({ kind: 'retCode', retCode: 171, message: 'Signature VerifyAC Error' }),
       error:
-        /^UCloud answered RetCode 171 \(signature verification failed\): Signature VerifyAC Error \(request id [0-9a-f-]{36}\)\. Check that private-key/,
+        /^UCloud \(127\.0\.0\.1:\d+\) answered with RetCode 171: "Signature VerifyAC Error" \(request id [0-9a-f-]{36}\)\. Check that 'private-key' belongs to 'public-key'/,
     },
     {
       name: 'RetCode as a string ("172")',
@@ -443,7 +737,7 @@ export const ucloudAuthconfig: ActionAdapter = {
           ucloudAnswer({ Action: 'GetAuthConfigResponse', RetCode: '172', Message: 'User Not Exists' }),
         ),
       error:
-        /^UCloud answered RetCode 172 \(public key unknown\): User Not Exists \(request id 6f1c0e52-3b8d-4d7a-9c41-2e5a7b9d0f13\)\. The public-key is not known/,
+        /^UCloud \(127\.0\.0\.1:\d+\) answered with RetCode 172: "User Not Exists" \(request id 6f1c0e52-3b8d-4d7a-9c41-2e5a7b9d0f13\)\. The 'public-key' is not known/,
     },
     {
       name: 'HTTP 403 from the gateway (HTML)',
@@ -454,14 +748,15 @@ export const ucloudAuthconfig: ActionAdapter = {
           body: '<html><body><h1>403 Forbidden</h1></body></html>',
           headers: { 'content-type': 'text/html' },
         }),
-      error: /^UCloud answered HTTP 403 with a body that is not valid JSON \(text\/html, 48 bytes\)$/,
+      error:
+        /^UCloud \(127\.0\.0\.1:\d+\) answered HTTP 403, but the body is not valid JSON \(text\/html, 48 bytes\)\.$/,
     },
   ],
   rateLimit: { burst: 2, refillPerSecond: 2 },
   dispose: async () => {},
 };
 
-export const ADAPTERS = [swrLogin, cseToken, ucloudAuthconfig];
+export const ADAPTERS = [swrLogin, swrLoginEnterprise, swrLoginEnhanced, cseToken, ucloudAuthconfig];
 
 export function jsonFault(status: number, body: unknown): TransportFault {
   return {

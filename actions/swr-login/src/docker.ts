@@ -1,14 +1,12 @@
 // docker login/logout through an injected exec (@actions/exec in the action, a recorder in tests).
 // The password travels on stdin only: argv is visible to every process on the machine.
-import type { ExecOptions, ExecOutput } from '@actions/exec';
-import { ConfigError, NetworkError, oneLine } from '@cloudcreds/core';
-
-export type Exec = (tool: string, args: string[], options: ExecOptions) => Promise<ExecOutput>;
+import type { ExecOutput } from '@actions/exec';
+import { type Environment, type Exec, oneLine, printable, ToolError } from '@cloudcreds/core';
 
 export interface DockerContext {
   exec: Exec;
   /** The environment docker runs with (the step's own). */
-  env: Readonly<Record<string, string | undefined>>;
+  env: Environment;
   /** DOCKER_CONFIG for docker; undefined = docker's default (~/.docker), whatever the env says. */
   configDir: string | undefined;
 }
@@ -23,9 +21,10 @@ export async function dockerLogin(
     Buffer.from(login.password, 'utf8'),
   );
   if (result.exitCode !== 0) {
-    throw new NetworkError(
-      `docker login to ${login.registry} failed (exit code ${result.exitCode}): ${lastLine(result.stderr)}`,
-      { retryable: false, code: 'DOCKER_LOGIN' },
+    throw new ToolError(
+      'docker',
+      result.exitCode,
+      `docker login to ${printable(login.registry, 300)} failed (exit code ${result.exitCode}): ${lastLine(result.stderr)}`,
     );
   }
 }
@@ -33,9 +32,10 @@ export async function dockerLogin(
 export async function dockerLogout(context: DockerContext, registry: string): Promise<void> {
   const result = await runDocker(context, ['logout', registry]);
   if (result.exitCode !== 0) {
-    throw new NetworkError(
-      `docker logout from ${registry} failed (exit code ${result.exitCode}): ${lastLine(result.stderr)}`,
-      { retryable: false, code: 'DOCKER_LOGOUT' },
+    throw new ToolError(
+      'docker',
+      result.exitCode,
+      `docker logout from ${printable(registry, 300)} failed (exit code ${result.exitCode}): ${lastLine(result.stderr)}`,
     );
   }
 }
@@ -56,17 +56,22 @@ async function runDocker(context: DockerContext, args: string[], input?: Buffer)
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(
-      `Could not run the docker CLI (${oneLine(reason, 200)}): install docker on the runner, or set 'login: false' to only get the outputs`,
+    throw new ToolError(
+      'docker',
+      undefined,
+      `Could not run the docker CLI (${printable(oneLine(reason), 200)}): install docker on the runner, or set 'login' to false to only get the outputs`,
     );
   }
 }
 
-/** The last informative stderr line: docker prints notices (unencrypted store, endpoint fallbacks) before the cause. */
+/**
+ * The last informative stderr line, made printable (it repeats what the registry answered):
+ * docker prints notices (unencrypted store, endpoint fallbacks) before the cause.
+ */
 function lastLine(stderr: string): string {
   const lines = stderr
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '');
-  return oneLine(lines.at(-1) ?? 'no message', 300);
+  return printable(lines.at(-1) ?? 'no message', 300);
 }

@@ -1,4 +1,4 @@
-// Where the CreateSecret API lives. Region lists grow (swr.md §1), so any well-formed region id is
+// Where the CreateSecret API lives. Region lists grow (docs/specs/swr.md §1), so any well-formed region id is
 // accepted and turned into the documented host; the one known exception is eu-west-101 (.eu).
 
 /** A region id as it appears in a hostname: lower-case DNS label with at least one hyphen. */

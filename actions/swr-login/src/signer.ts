@@ -1,4 +1,4 @@
-// SDK-HMAC-SHA256, Huawei Cloud's API-gateway signature (swr.md §5), as a pure function: the
+// SDK-HMAC-SHA256, Huawei Cloud's API-gateway signature (docs/specs/swr.md §5), as a pure function: the
 // request goes in, every intermediate string comes out, so the vectors can check each step.
 import { createHash, createHmac } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// The CreateSecret exchange (swr.md §2–§4): building the request, and reading the answer into
+// The CreateSecret exchange (docs/specs/swr.md §2–§4): building the request, and reading the answer into
 // registry credentials. Both are pure; the caller sends, masks and logs in.
 import {
   bodySnippet,
@@ -7,9 +7,11 @@ import {
   isObject,
   parseJson,
   ServiceError,
+  type ServiceFailure,
   stringField,
 } from '@cloudcreds/core';
 import { createSecretPath } from './endpoint.ts';
+import { registryHostProblem, smugglingProblem } from './registry-host.ts';
 import { canonicalQuery, formatSdkDate, sign } from './signer.ts';
 
 export type Credentials =
@@ -52,7 +54,7 @@ export function createSecretRequest(request: SecretRequest, now: number): HttpRe
     query.push(['duration_seconds', String(request.durationSeconds)]);
   const path = createSecretPath(request.endpoint);
   const url = `${request.endpoint.origin}${path}?${canonicalQuery(query)}`;
-  // Every header here is signed (the Node SDK shape, swr.md §5); User-Agent, added later, is not.
+  // Every header here is signed (the Node SDK shape, docs/specs/swr.md §5); User-Agent, added later, is not.
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     Host: request.endpoint.host,
@@ -76,27 +78,26 @@ export function createSecretRequest(request: SecretRequest, now: number): HttpRe
   return { method: 'POST', url, headers: { ...headers, Authorization: authorization } };
 }
 
-/** Reads a CreateSecret answer; anything but a usable 2xx becomes one ServiceError. */
-export function readCreateSecretAnswer(response: HttpResponse): TemporaryLogin {
-  if (response.status < 200 || response.status > 299) throw describeSwrFailure(response);
-  const refuse = (message: string): ServiceError =>
-    new ServiceError({
-      service: SERVICE,
-      status: response.status,
-      message,
-      requestId: requestIdOf(response),
-    });
+/**
+ * Reads a CreateSecret answer; anything but a usable 2xx becomes one ServiceError. `host` is the
+ * endpoint's host[:port], which the error names.
+ */
+export function readCreateSecretAnswer(response: HttpResponse, host?: string): TemporaryLogin {
+  if (response.status < 200 || response.status > 299) throw describeSwrFailure(response, host);
+  const refuse = (problem: string): ServiceError =>
+    new ServiceError({ ...answerOf(response, host), problem });
 
   const parsed = parseJson(response);
-  if (!parsed.ok) throw refuse(`with ${parsed.reason} instead of the login secret`);
+  if (!parsed.ok) throw refuse(parsed.problem);
   const auths = isObject(parsed.value) ? parsed.value['auths'] : undefined;
   if (!isObject(auths) || Object.keys(auths).length === 0) {
-    throw refuse('without any registry in "auths"');
+    throw refuse('the body names no registry in "auths"');
   }
   const logins = Object.entries(auths).map(([registry, entry], index) => {
     const problem = readLogin(registry, entry);
-    if (typeof problem === 'string')
-      throw refuse(`with an unusable registry entry #${index + 1}: ${problem}`);
+    if (typeof problem === 'string') {
+      throw refuse(`registry entry #${index + 1} of "auths" is unusable: ${problem}`);
+    }
     return problem;
   }) as TemporaryLogin['logins'];
 
@@ -105,15 +106,15 @@ export function readCreateSecretAnswer(response: HttpResponse): TemporaryLogin {
   let loginCommand = `docker login -u ${first.username} -p ${first.password} ${first.registry}`;
   if (loginHeader !== undefined) {
     const header = parseLoginHeader(loginHeader);
-    if (typeof header === 'string') throw refuse(`with an X-Swr-Dockerlogin header that ${header}`);
+    if (typeof header === 'string') throw refuse(`the X-Swr-Dockerlogin header ${header}`);
     if (
       header.username !== first.username ||
       header.password !== first.password ||
       (header.registry !== undefined && header.registry !== first.registry)
     ) {
-      throw refuse('with an X-Swr-Dockerlogin header that disagrees with the credentials in the body');
+      throw refuse('the X-Swr-Dockerlogin header disagrees with the credentials in the body');
     }
-    // The documented header has no host; SWR composes the command as header + host (swr.md §3).
+    // The documented header has no host; SWR composes the command as header + host (docs/specs/swr.md §3).
     loginCommand = header.registry === undefined ? `${loginHeader} ${first.registry}` : loginHeader;
   }
 
@@ -130,34 +131,6 @@ export function readCreateSecretAnswer(response: HttpResponse): TemporaryLogin {
     ...(expiresAt !== undefined ? { expiresAt } : {}),
     warnings,
   };
-}
-
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const REGISTRY_HOST = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?$`);
-
-/** Why a registry key is not a plain host[:port], or undefined when it is one. */
-export function registryHostProblem(registry: string): string | undefined {
-  const smuggling = smugglingProblem(registry);
-  if (smuggling) return `the registry host ${smuggling}`;
-  const match = REGISTRY_HOST.exec(registry);
-  if (!match || registry.length > 260) return 'the registry host is not host[:port]';
-  const port = match[1];
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-    return 'the registry port is not between 1 and 65535';
-  }
-  return undefined;
-}
-
-/**
- * Why a value could smuggle options or lines into a docker command line or stdin, or undefined.
- * The value itself is never echoed: it may be a password.
- */
-export function smugglingProblem(value: string): string | undefined {
-  if (value === '') return 'is empty';
-  if (value.startsWith('-')) return "starts with '-' (it would read as an option)";
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'contains control characters';
-  if (/\s/.test(value)) return 'contains whitespace';
-  return undefined;
 }
 
 function readLogin(registry: string, entry: unknown): RegistryLogin | string {
@@ -235,8 +208,11 @@ export function parseExpiry(value: string): string | undefined {
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
-/** A failed CreateSecret answer as one ServiceError (swr.md §4: both error shapes, request id, hints). */
-export function describeSwrFailure(response: HttpResponse): ServiceError {
+/**
+ * A failed SWR answer as one ServiceError (docs/specs/swr.md §4: both error shapes, request id, hints). `host`
+ * is the endpoint's host[:port], which the error names.
+ */
+export function describeSwrFailure(response: HttpResponse, host?: string): ServiceError {
   const parsed = parseJson(response);
   let code: string | undefined;
   let message: string | undefined;
@@ -252,48 +228,48 @@ export function describeSwrFailure(response: HttpResponse): ServiceError {
       stringField(body, 'errorMessage');
     requestId = stringField(body, 'request_id');
   }
-  if (code === undefined && !message) {
-    const snippet = bodySnippet(response);
-    message = snippet === '' ? 'and an empty body' : snippet;
-  }
+  // Not the usual JSON (a gateway's or a proxy's page): its start is the only message there is.
+  if (code === undefined && !message) message = bodySnippet(response) || undefined;
+  const hint = hintFor(response.status, code, message);
   return new ServiceError({
-    service: SERVICE,
-    status: response.status,
+    ...answerOf(response, host),
     ...(code !== undefined ? { code } : {}),
-    // Gateways may echo their canonical request here (newlines as '|'); it is bounded, and any
-    // signed secret in it was masked when the inputs were read.
-    ...(message ? { message: message.length > 400 ? `${message.slice(0, 400)}…` : message } : {}),
-    requestId: requestId ?? requestIdOf(response),
-    ...hintFor(response.status, code, message),
+    // Gateways may echo their canonical request here (newlines as '|'); the rendering bounds it,
+    // and any signed secret in it was masked when the inputs were read.
+    ...(message ? { message } : {}),
+    ...(requestId ? { requestId } : {}),
+    ...(hint ? { hint } : {}),
   });
 }
 
-function requestIdOf(response: HttpResponse): string | undefined {
-  return response.header('x-request-id') || undefined;
+/** Who answered, where, with which status and request id: the facts every SWR error starts with. */
+function answerOf(response: HttpResponse, host: string | undefined): ServiceFailure {
+  const requestId = response.header('x-request-id');
+  return {
+    service: SERVICE,
+    ...(host ? { host } : {}),
+    status: response.status,
+    ...(requestId ? { requestId } : {}),
+  };
 }
 
-function hintFor(status: number, code: string | undefined, message: string | undefined): { hint?: string } {
+function hintFor(status: number, code: string | undefined, message: string | undefined): string | undefined {
   if (code === 'APIGW.0301') {
     if (/reach the limit/i.test(message ?? '')) {
-      return {
-        hint: 'The access key is locked after repeated signature failures: fix access-key-secret, then wait before retrying',
-      };
+      return 'The access key is locked after repeated signature failures: fix access-key-secret, then wait before retrying';
     }
-    return {
-      hint:
-        'The signature or credentials were rejected: check access-key-id, access-key-secret (and security-token for temporary keys) or auth-token; ' +
-        'a runner clock more than 15 minutes off causes this too',
-    };
+    return (
+      'The signature or credentials were rejected: check access-key-id, access-key-secret (and security-token for temporary keys) or auth-token; ' +
+      'a runner clock more than 15 minutes off causes this too'
+    );
   }
   if (code === 'APIGW.0307' || code === 'SVCSTG.SWR.4010000') {
-    return { hint: 'The IAM token is expired or invalid: get a new project-scoped token' };
+    return 'The IAM token is expired or invalid: get a new project-scoped token';
   }
   if (status === 403) {
-    return {
-      hint: 'The credentials lack permission: grant swr::createLoginSecret (for example SWR Admin) in this project',
-    };
+    return 'The credentials lack permission: grant swr::createLoginSecret (for example SWR Admin) in this project';
   }
-  if (status === 429) return { hint: 'SWR is throttling requests: try again later or lower parallel logins' };
-  if (status >= 500) return { hint: 'SWR failed on its side: try again later' };
-  return {};
+  if (status === 429) return 'SWR is throttling requests: try again later or lower parallel logins';
+  if (status >= 500) return 'SWR failed on its side: try again later';
+  return undefined;
 }

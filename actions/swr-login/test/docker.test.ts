@@ -1,7 +1,7 @@
 import type { ExecOptions, ExecOutput } from '@actions/exec';
-import { ConfigError, NetworkError } from '@cloudcreds/core';
+import { type Exec, ToolError } from '@cloudcreds/core';
 import { describe, expect, it } from 'vitest';
-import { dockerLogin, dockerLogout, type Exec } from '../src/docker.ts';
+import { dockerLogin, dockerLogout } from '../src/docker.ts';
 
 interface Call {
   tool: string;
@@ -48,30 +48,32 @@ describe('docker login', () => {
     expect(calls[0]?.options.env).toEqual({ PATH: '/usr/bin', HOME: '/home/runner' });
   });
 
-  it('fails with the exit code and the last stderr line', async () => {
+  it('fails as a tool error with the exit code and the last stderr line, made printable', async () => {
     const { exec } = recordingExec({
       exitCode: 1,
       stderr:
         'WARNING! Your credentials are stored unencrypted\n' +
-        'Error response from daemon: login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized\n',
+        'Error response from daemon: login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 ##[error]Unauthorized\n',
     });
     const failure = dockerLogin({ exec, env, configDir: undefined }, login);
-    await expect(failure).rejects.toBeInstanceOf(NetworkError);
+    await expect(failure).rejects.toBeInstanceOf(ToolError);
+    await expect(failure).rejects.toMatchObject({ tool: 'docker', exitCode: 1 });
     await expect(failure).rejects.toThrow(
-      'docker login to swr.cn-north-4.myhuaweicloud.com failed (exit code 1): Error response from daemon: login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized',
+      'docker login to swr.cn-north-4.myhuaweicloud.com failed (exit code 1): Error response from daemon: login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 #\u200b#[error]Unauthorized.',
     );
   });
 
-  it('turns a missing docker CLI into one clear error', async () => {
+  it('turns a docker CLI that cannot run into one clear error naming the input that avoids it', async () => {
     const exec: Exec = async () => {
       throw new Error(
         'Unable to locate executable file: docker. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable.',
       );
     };
     const failure = dockerLogin({ exec, env, configDir: undefined }, login);
-    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toBeInstanceOf(ToolError);
+    await expect(failure).rejects.toMatchObject({ exitCode: undefined });
     await expect(failure).rejects.toThrow(
-      /Could not run the docker CLI \(Unable to locate executable file: docker\..*set 'login: false'/,
+      /^Could not run the docker CLI \(Unable to locate executable file: docker\..*set 'login' to false/,
     );
   });
 });
@@ -88,7 +90,7 @@ describe('docker logout', () => {
   it('fails with the exit code and stderr', async () => {
     const { exec } = recordingExec({ exitCode: 1, stderr: 'permission denied\n' });
     await expect(dockerLogout({ exec, env, configDir: undefined }, login.registry)).rejects.toThrow(
-      'docker logout from swr.cn-north-4.myhuaweicloud.com failed (exit code 1): permission denied',
+      'docker logout from swr.cn-north-4.myhuaweicloud.com failed (exit code 1): permission denied.',
     );
   });
 });

@@ -240,7 +240,9 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
     expect(error.failure.status).toBe(status);
     expect(error.failure.code).toMatch(/^IAM\.\d{4}$/);
     expect(error.failure.requestId).toMatch(/^[0-9a-f]{32}$/);
-    expect(error.message).toMatch(/^IAM answered HTTP \d{3} IAM\.\d{4}: /);
+    expect(error.message).toMatch(
+      /^IAM \(127\.0\.0\.1:\d+\) answered HTTP \d{3} with error code IAM\.\d{4}: "/,
+    );
     expect(error.message).toMatch(hint);
     expect(error.message).not.toMatch(/[\r\n]/);
   });
@@ -265,6 +267,7 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
     const error = (() => {
       try {
         readIamTokenAnswer(reply(401, { error_msg: 'Authentication failed.', error_code: 'IAM.0001' }), {
+          host: 'iam.cn-north-4.myhuaweicloud.com',
           identityProvider: 'gh',
           claims,
           now: Date.now(),
@@ -275,7 +278,7 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
       throw new Error('expected a failure');
     })();
     expect(error.message).toMatch(
-      /IAM answered HTTP 401 IAM\.0001: Authentication failed\.\. IAM refused the ID token \(the token has iss https:\/\/token\.actions\.githubusercontent\.com, aud aud-x, sub repo:octo-org\/octo-repo:ref:refs\/heads\/main\): check .*idp_url .*client_id .*signing_key .*mapping rules/,
+      /^IAM \(iam\.cn-north-4\.myhuaweicloud\.com\) answered HTTP 401 with error code IAM\.0001: "Authentication failed\."\. IAM refused the ID token \(the token has iss https:\/\/token\.actions\.githubusercontent\.com, aud aud-x, sub repo:octo-org\/octo-repo:ref:refs\/heads\/main\): check the idp_url .*client_id .*signing_key .*mapping rules .* of the identity provider 'gh'\.$/,
     );
   });
 
@@ -283,12 +286,12 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
     [
       'a 201 without X-Subject-Token',
       reply(201, { token: { expires_at: '2026-01-01T00:00:00.000000Z' } }),
-      /without a token in X-Subject-Token/,
+      /^IAM \(127\.0\.0\.1:9\) answered HTTP 201, but it carries no token in X-Subject-Token\.$/,
     ],
     [
       'a 201 without expires_at',
       reply(201, { token: {} }, { 'x-subject-token': 'MIItoken' }),
-      /without a readable token\.expires_at/,
+      /answered HTTP 201, but its body has no readable token\.expires_at\.$/,
     ],
     [
       'a token with a line break',
@@ -302,7 +305,7 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
     [
       'an HTML 502 from a proxy',
       reply(502, '<html>Bad Gateway</html>'),
-      /HTTP 502 <html>Bad Gateway<\/html>.*try again later/,
+      /HTTP 502: "<html>Bad Gateway<\/html>"\. .*try again later/,
     ],
   ])('refuses %s', async (_what, answer, message) => {
     const fake = scripted(answer);
@@ -326,6 +329,7 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
       readIamTokenAnswer(
         reply(201, { token: { expires_at: '2023-06-28T08:56:33.710000Z' } }, { 'x-subject-token': 'MIIx' }),
         {
+          host: 'iam.cn-north-4.myhuaweicloud.com',
           identityProvider: 'gh',
           now: 0,
         },
@@ -446,7 +450,9 @@ describe('route B: STS AssumeAgencyWithOIDC', () => {
     expect(error.failure.status).toBe(status);
     expect(error.failure.code).toMatch(/^STS5\.\d{4}$/);
     expect(error.failure.requestId).toMatch(/^[0-9a-f]{32}$/);
-    expect(error.message).toMatch(/^STS answered HTTP \d{3} STS5\.\d{4}: .* \(request id [0-9a-f]{32}\)\. /);
+    expect(error.message).toMatch(
+      /^STS \(127\.0\.0\.1:\d+\) answered HTTP \d{3} with error code STS5\.\d{4}: ".*" \(request id [0-9a-f]{32}\)\. /,
+    );
     expect(error.message).toMatch(hint);
   });
 
@@ -454,9 +460,9 @@ describe('route B: STS AssumeAgencyWithOIDC', () => {
     [
       'a 200 without credentials',
       reply(200, { assumed_agency: {} }),
-      /without access_key_id, secret_access_key and security_token/,
+      /answered HTTP 200, but its body lacks access_key_id, secret_access_key or security_token in "credentials"\.$/,
     ],
-    ['a 200 that is not JSON', reply(200, 'ok'), /not valid JSON/],
+    ['a 200 that is not JSON', reply(200, 'ok'), /answered HTTP 200, but the body is not valid JSON/],
     [
       'credentials without a readable expiration',
       reply(200, {
@@ -484,7 +490,7 @@ describe('route B: STS AssumeAgencyWithOIDC', () => {
     [
       'a 429',
       reply(429, { error_msg: 'too many requests', error_code: 'STS5.0429' }),
-      /HTTP 429 STS5\.0429: too many requests.*throttling/,
+      /HTTP 429 with error code STS5\.0429: "too many requests"\. .*throttling/,
     ],
   ])('refuses %s without masking or returning anything', async (_what, answer, message) => {
     const error = await failure(
@@ -514,7 +520,7 @@ describe('route B: STS AssumeAgencyWithOIDC', () => {
             expiration: '2026-01-01T00:15:00.000Z',
           },
         }),
-        { providerUrn: PROVIDER, agencyUrn: AGENCY, now: 0 },
+        { host: 'sts.cn-north-4.myhuaweicloud.com', providerUrn: PROVIDER, agencyUrn: AGENCY, now: 0 },
       ),
     ).toEqual({
       accessKeyId: 'AK',

@@ -1,6 +1,6 @@
 // The pure parts of federation: which route the inputs choose, where IAM and STS live, the session
 // name, and the ID token fetch (injected source, no environment).
-import { ConfigError, ServiceError, setMaskFunction } from '@cloudcreds/core';
+import { ConfigError, NetworkError, ServiceError, setMaskFunction } from '@cloudcreds/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   apiUrl,
@@ -227,30 +227,53 @@ describe('fetchIdToken', () => {
     });
   });
 
-  it('turns a toolkit failure into one service error naming the token endpoint', async () => {
+  // @actions/core's wording (node_modules/@actions/core/lib/oidc-utils.js, core.js getIDToken).
+  const toolkitFailure = (code: string, message: string): Error =>
+    new Error(
+      `Error message: Failed to get ID Token. \n \n        Error Code : ${code}\n \n        Error Message: ${message}`,
+    );
+
+  it('turns an answered toolkit failure into one service error: endpoint, status, message', async () => {
     const failure = fetchIdToken(
       async () => {
-        throw new Error('Error message: Failed to get ID Token. \n Error Code : 500\n Error Message: boom');
+        throw toolkitFailure('500', 'Failed request: (500) Internal Server Error');
       },
       variables,
       undefined,
     );
     await expect(failure).rejects.toThrow(ServiceError);
     await expect(failure).rejects.toThrow(
-      /^GitHub OIDC token endpoint answered Error message: .*Error Code : 500/,
+      /^GitHub's OIDC token endpoint \(127\.0\.0\.1:1\) answered HTTP 500: "Failed request: \(500\) Internal Server Error"\. The runner could not issue an ID token: re-run the job/,
+    );
+  });
+
+  it('says so when the token endpoint gave no answer at all', async () => {
+    const failure = fetchIdToken(
+      async () => {
+        throw toolkitFailure('undefined', 'connect ECONNREFUSED 127.0.0.1:1');
+      },
+      variables,
+      undefined,
+    );
+    await expect(failure).rejects.toThrow(NetworkError);
+    await expect(failure).rejects.toThrow(
+      "GitHub's OIDC token endpoint (127.0.0.1:1) did not answer with an ID token (connect ECONNREFUSED 127.0.0.1:1). The runner could not issue",
     );
   });
 
   it('refuses an answer that is not a JWT, after masking it', async () => {
     await expect(fetchIdToken(async () => 'not-a-jwt-at-all', variables, undefined)).rejects.toThrow(
-      /not a JWT/,
+      /^GitHub's OIDC token endpoint \(127\.0\.0\.1:1\) answered, but what it returned is not a JWT\. /,
     );
     expect(masks).toContain('not-a-jwt-at-all');
     await expect(fetchIdToken(async () => '', variables, undefined)).rejects.toThrow(/not a JWT/);
   });
 
-  it('reads claims leniently: array audiences, missing ones', () => {
+  it('reads claims leniently (array audiences, missing ones) and keeps them printable', () => {
     expect(readClaims(jwt({ aud: ['a', 'b'] }))).toEqual({ aud: 'a,b' });
+    expect(readClaims(jwt({ sub: 'repo:x\n::error::forged ##[warning]' }))).toEqual({
+      sub: 'repo:x :\u200b:error:\u200b:forged #\u200b#[warning]',
+    });
     expect(readClaims(jwt({}))).toEqual({});
     expect(readClaims('a.b')).toBeUndefined();
     expect(readClaims(`a.${Buffer.from('[1]').toString('base64url')}.c`)).toBeUndefined();

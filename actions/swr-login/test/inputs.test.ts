@@ -1,6 +1,6 @@
-import { ConfigError, setMaskFunction } from '@cloudcreds/core';
+import { ConfigError, SECRETS_HINT, setMaskFunction } from '@cloudcreds/core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readLogoutSetting, readSettings, resolveCredentials } from '../src/inputs.ts';
+import { readInputs, resolveCredentials } from '../src/inputs.ts';
 
 const masked: string[] = [];
 beforeEach(() => {
@@ -9,7 +9,7 @@ beforeEach(() => {
 });
 
 function read(env: Record<string, string>) {
-  return readSettings(env, '/home/runner/work/repo');
+  return readInputs(env, '/home/runner/work/repo');
 }
 
 function configError(run: () => unknown): string {
@@ -26,13 +26,14 @@ const AKSK = { 'INPUT_ACCESS-KEY-ID': 'HPUAEXAMPLEAK0000001', 'INPUT_ACCESS-KEY-
 
 describe('inputs', () => {
   it('names region first when nothing is given', () => {
-    expect(configError(() => read({}))).toBe("Input 'region' is required (or set HUAWEI_CLOUD_REGION)");
+    expect(configError(() => read({}))).toBe("Input 'region' is required (or set HUAWEI_CLOUD_REGION).");
   });
 
   it('reads a minimal AK/SK setup with the documented defaults', () => {
     const settings = read({ INPUT_REGION: 'eu-west-101', ...AKSK });
     expect(settings).toEqual({
-      region: 'eu-west-101',
+      regions: [{ region: 'eu-west-101', endpoint: new URL('https://swr-api.eu-west-101.myhuaweicloud.eu') }],
+      api: { kind: 'create-secret' },
       authentication: {
         kind: 'static',
         credentials: {
@@ -41,9 +42,8 @@ describe('inputs', () => {
           secretAccessKey: 'sk-secret-value',
         },
       },
-      projectName: 'eu-west-101',
-      endpoint: new URL('https://swr-api.eu-west-101.myhuaweicloud.eu'),
       login: true,
+      logout: true,
       maxAttempts: 3,
       timeoutSeconds: 30,
     });
@@ -80,15 +80,16 @@ describe('inputs', () => {
       'INPUT_DURATION-SECONDS': '900',
       INPUT_LOGIN: 'false',
       'INPUT_DOCKER-CONFIG-DIR': 'relative/docker',
+      INPUT_LOGOUT: 'false',
       'INPUT_MAX-ATTEMPTS': '1',
       INPUT_TIMEOUT: '2',
     });
     expect(settings).toMatchObject({
-      projectName: 'cn-north-4_team',
-      endpoint: new URL('http://127.0.0.1:8443'),
-      durationSeconds: 900,
+      regions: [{ region: 'cn-north-4', endpoint: new URL('http://127.0.0.1:8443') }],
+      api: { kind: 'create-secret', projectName: 'cn-north-4_team', durationSeconds: 900 },
       login: false,
       dockerConfigDir: '/home/runner/work/repo/relative/docker',
+      logout: false,
       maxAttempts: 1,
       timeoutSeconds: 2,
     });
@@ -99,21 +100,128 @@ describe('inputs', () => {
     [{ 'INPUT_DURATION-SECONDS': '600' }, "Input 'duration-seconds' must be between 900 and 86400"],
     [{ 'INPUT_DURATION-SECONDS': '86401' }, "Input 'duration-seconds' must be between 900 and 86400"],
     [{ INPUT_LOGIN: 'yes' }, "Input 'login' must be true or false"],
+    // Only the post step acts on it, but a typo must fail the main step, before any request.
+    [{ INPUT_LOGOUT: 'flase' }, "Input 'logout' must be true or false"],
+    [{ 'INPUT_IF-NO-CREDENTIALS': 'never' }, "Input 'if-no-credentials' must be fail or skip"],
     [{ INPUT_ENDPOINT: 'ftp://x' }, "Input 'endpoint' must start with https://"],
     [{ 'INPUT_PROJECT-NAME': '-evil' }, "Input 'project-name' must be a project name"],
   ])('refuses %j', (inputs, message) => {
     expect(configError(() => read({ INPUT_REGION: 'cn-north-4', ...AKSK, ...inputs }))).toContain(message);
   });
+});
 
-  it('reads logout for the post step (default true)', () => {
-    expect(readLogoutSetting({})).toBe(true);
-    expect(readLogoutSetting({ INPUT_LOGOUT: 'false' })).toBe(false);
+describe('Enterprise, enhanced and several registries', () => {
+  const ID1 = '3f2a5c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b';
+  const ID2 = 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5';
+
+  it('reads several instances (comma and newline), a registry and the IAM endpoint', () => {
+    expect(
+      read({ INPUT_REGION: 'cn-north-4', ...AKSK, 'INPUT_INSTANCE-ID': `${ID1},\n ${ID2}\n` }).api,
+    ).toEqual({
+      kind: 'enterprise',
+      instanceIds: [ID1, ID2],
+    });
+    const one = read({
+      INPUT_REGION: 'cn-north-4',
+      ...AKSK,
+      'INPUT_INSTANCE-ID': ID1,
+      INPUT_REGISTRY: 'swr-ee.example.com:8443',
+      'INPUT_IAM-ENDPOINT': 'http://127.0.0.1:9000',
+    });
+    expect(one.api).toEqual({ kind: 'enterprise', instanceIds: [ID1], registry: 'swr-ee.example.com:8443' });
+    expect(one.iamEndpoint).toEqual(new URL('http://127.0.0.1:9000'));
+  });
+
+  it('reads enhanced, and several regions each on its default endpoint', () => {
+    const settings = read({
+      INPUT_REGION: 'cn-north-4, eu-west-101\nap-southeast-3',
+      ...AKSK,
+      INPUT_ENHANCED: 'true',
+    });
+    expect(settings.api).toEqual({ kind: 'enhanced' });
+    expect(settings.regions).toEqual([
+      { region: 'cn-north-4', endpoint: new URL('https://swr-api.cn-north-4.myhuaweicloud.com') },
+      { region: 'eu-west-101', endpoint: new URL('https://swr-api.eu-west-101.myhuaweicloud.eu') },
+      { region: 'ap-southeast-3', endpoint: new URL('https://swr-api.ap-southeast-3.myhuaweicloud.com') },
+    ]);
+  });
+
+  it.each([
+    [{ 'INPUT_INSTANCE-ID': 'abc/../def' }, "Input 'instance-id' must list instance ids"],
+    [{ 'INPUT_INSTANCE-ID': ' , ' }, "Input 'instance-id' must name at least one instance id"],
+    [
+      { 'INPUT_INSTANCE-ID': ID1, INPUT_REGISTRY: 'https://swr-ee.example.com' },
+      "Input 'registry' must be host[:port]",
+    ],
+    [{ 'INPUT_INSTANCE-ID': ID1, INPUT_REGISTRY: '-H' }, "Input 'registry' must be host[:port]"],
+    [{ INPUT_ENHANCED: 'yes' }, "Input 'enhanced' must be true or false"],
+    [{ INPUT_REGION: 'cn-north-4,cn_north_4' }, "Input 'region' must be a region id"],
+  ])('refuses %j', (inputs, message) => {
+    expect(configError(() => read({ INPUT_REGION: 'cn-north-4', ...AKSK, ...inputs }))).toContain(message);
+  });
+
+  it.each([
+    [
+      { 'INPUT_INSTANCE-ID': ID1, INPUT_ENHANCED: 'true' },
+      "Inputs 'instance-id' and 'enhanced: true' exclude each other",
+    ],
+    [
+      { 'INPUT_INSTANCE-ID': ID1, 'INPUT_DURATION-SECONDS': '900' },
+      "Input 'duration-seconds' cannot be used with 'instance-id'",
+    ],
+    [
+      { INPUT_ENHANCED: 'true', 'INPUT_DURATION-SECONDS': '900' },
+      "Input 'duration-seconds' cannot be used with 'enhanced: true'",
+    ],
+    [
+      { 'INPUT_INSTANCE-ID': ID1, 'INPUT_PROJECT-NAME': 'cn-north-4_x' },
+      "Input 'project-name' cannot be used with 'instance-id'",
+    ],
+    [
+      { INPUT_ENHANCED: 'true', 'INPUT_PROJECT-NAME': 'cn-north-4_x' },
+      "Input 'project-name' cannot be used with 'enhanced: true'",
+    ],
+    [{ INPUT_REGISTRY: 'swr-ee.example.com' }, "Input 'registry' names the host of one Enterprise instance"],
+    [
+      { 'INPUT_INSTANCE-ID': `${ID1},${ID2}`, INPUT_REGISTRY: 'swr-ee.example.com' },
+      "Input 'registry' names the host of one Enterprise instance",
+    ],
+    [{ 'INPUT_INSTANCE-ID': `${ID1},${ID1}` }, "Input 'instance-id' names the same instance twice"],
+    [{ INPUT_REGION: 'cn-north-4,cn-north-4' }, "Input 'region' names the same region twice"],
+    [
+      { INPUT_REGION: 'cn-north-4,cn-east-3', INPUT_ENDPOINT: 'http://127.0.0.1:1' },
+      "Input 'endpoint' serves one region",
+    ],
+    [
+      { INPUT_REGION: 'cn-north-4,cn-east-3', 'INPUT_INSTANCE-ID': ID1 },
+      "Input 'instance-id' lists instances of one region",
+    ],
+    [
+      { INPUT_REGION: 'cn-north-4,cn-east-3', 'INPUT_PROJECT-NAME': 'cn-north-4_x' },
+      "Input 'project-name' names a project of one region",
+    ],
+    [
+      { INPUT_REGION: 'cn-north-4,cn-east-3', HUAWEI_CLOUD_PROJECT_ID: ID2 },
+      "Input 'project-id' (or HUAWEI_CLOUD_PROJECT_ID) names a project of one region",
+    ],
+  ])('refuses the conflict %j in one line', (inputs, message) => {
+    const line = configError(() => read({ INPUT_REGION: 'cn-north-4', ...AKSK, ...inputs }));
+    expect(line.startsWith(message)).toBe(true);
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).not.toContain(ID1);
+  });
+
+  it('refuses an IAM token with several regions: it is scoped to one project', () => {
+    expect(
+      configError(() => read({ INPUT_REGION: 'cn-north-4,cn-east-3', 'INPUT_AUTH-TOKEN': 'MIItoken' })),
+    ).toMatch(/^An IAM token \('auth-token' or 'identity-provider'\) is scoped to one region's project/);
+    expect(
+      configError(() => read({ INPUT_REGION: 'cn-north-4,cn-east-3', 'INPUT_IDENTITY-PROVIDER': 'github' })),
+    ).toMatch(/^An IAM token/);
   });
 });
 
 describe('credential modes', () => {
-  const FORK = 'GitHub does not pass secrets to it';
-
   it('accepts AK/SK, AK/SK + security token, and an IAM token', () => {
     expect(resolveCredentials({ accessKeyId: 'AK', secretAccessKey: 'SK' }).kind).toBe('access-key');
     expect(resolveCredentials({ accessKeyId: 'AK', secretAccessKey: 'SK', securityToken: 'T' })).toEqual({
@@ -133,7 +241,7 @@ describe('credential modes', () => {
     expect(message).toContain(
       "OIDC federation with 'identity-provider' (or 'agency-urn' and 'provider-urn')",
     );
-    expect(message).toContain(FORK);
+    expect(message.endsWith(` ${SECRETS_HINT}`)).toBe(true);
   });
 
   it.each([
@@ -147,7 +255,7 @@ describe('credential modes', () => {
     ],
     [
       { securityToken: 'T' },
-      "'access-key-id' (or HUAWEI_CLOUD_ACCESS_KEY_ID) and 'access-key-secret' (or HUAWEI_CLOUD_SECRET_ACCESS_KEY) is missing (given: 'security-token')",
+      "'access-key-id' (or HUAWEI_CLOUD_ACCESS_KEY_ID) and 'access-key-secret' (or HUAWEI_CLOUD_SECRET_ACCESS_KEY) are missing (given: 'security-token')",
     ],
     [
       { accessKeyId: 'AK', securityToken: 'T' },
@@ -156,7 +264,7 @@ describe('credential modes', () => {
   ])('names what is missing from %j', (inputs, message) => {
     const text = configError(() => resolveCredentials(inputs));
     expect(text).toContain(message);
-    expect(text).toContain(FORK);
+    expect(text.endsWith(` ${SECRETS_HINT}`)).toBe(true);
     // The error never echoes a credential value.
     for (const value of Object.values(inputs)) expect(text).not.toContain(`${value} `);
   });

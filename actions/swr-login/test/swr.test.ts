@@ -1,5 +1,6 @@
 import { type HttpResponse, responseOf, ServiceError } from '@cloudcreds/core';
 import { describe, expect, it } from 'vitest';
+import { registryHostProblem } from '../src/registry-host.ts';
 import { sign } from '../src/signer.ts';
 import {
   createSecretRequest,
@@ -7,7 +8,6 @@ import {
   parseExpiry,
   parseLoginHeader,
   readCreateSecretAnswer,
-  registryHostProblem,
 } from '../src/swr.ts';
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
@@ -247,23 +247,30 @@ describe('CreateSecret answer', () => {
     ],
     ['an entry without auth', { [HOST]: {} }, 'not base64'],
   ])('refuses %s, naming the problem but not the value', (_what, auths, reason) => {
-    const error = failure(() => readCreateSecretAnswer(answer({ auths }, { 'X-Request-Id': 'req-1' })));
-    expect(error.message).toContain('SWR answered HTTP 200 with an unusable registry entry #1');
+    const error = failure(() =>
+      readCreateSecretAnswer(answer({ auths }, { 'X-Request-Id': 'req-1' }), 'swr-api.example:8443'),
+    );
+    expect(error.message).toMatch(
+      /^SWR \(swr-api\.example:8443\) answered HTTP 200 \(request id req-1\), but registry entry #1 of "auths" is unusable: /,
+    );
     expect(error.message).toContain(reason);
-    expect(error.message).toContain('(request id req-1)');
     expect(error.message).not.toContain(PASSWORD);
     expect(error.message).not.toContain('evil');
   });
 
   it('refuses an answer without registries or with a body that is not JSON', () => {
-    expect(failure(() => readCreateSecretAnswer(answer({ auths: {} }))).message).toContain(
-      'without any registry',
+    expect(failure(() => readCreateSecretAnswer(answer({ auths: {} }))).message).toBe(
+      'SWR answered HTTP 200, but the body names no registry in "auths".',
     );
-    expect(failure(() => readCreateSecretAnswer(answer({}))).message).toContain('without any registry');
-    expect(failure(() => readCreateSecretAnswer(answer('{"auths":{"x":'))).message).toContain(
-      'not valid JSON',
+    expect(failure(() => readCreateSecretAnswer(answer({}))).failure.problem).toBe(
+      'the body names no registry in "auths"',
     );
-    expect(failure(() => readCreateSecretAnswer(answer(''))).message).toContain('an empty body');
+    expect(failure(() => readCreateSecretAnswer(answer('{"auths":{"x":'))).message).toBe(
+      'SWR answered HTTP 200, but the body is not valid JSON (no content type, 14 bytes).',
+    );
+    expect(failure(() => readCreateSecretAnswer(answer(''))).message).toBe(
+      'SWR answered HTTP 200, but the body is empty.',
+    );
   });
 
   it('warns, without failing, about an expiry it cannot read', () => {
@@ -317,12 +324,13 @@ describe('CreateSecret failures', () => {
           { 'X-Request-Id': 'header-id' },
           401,
         ),
+        'swr-api.cn-north-4.myhuaweicloud.com',
       ),
     );
     expect(error.message).toBe(
-      'SWR answered HTTP 401 APIGW.0301: Incorrect IAM authentication information: verify aksk signature fail (request id body-id). ' +
+      'SWR (swr-api.cn-north-4.myhuaweicloud.com) answered HTTP 401 with error code APIGW.0301: "Incorrect IAM authentication information: verify aksk signature fail" (request id body-id). ' +
         'The signature or credentials were rejected: check access-key-id, access-key-secret (and security-token for temporary keys) or auth-token; ' +
-        'a runner clock more than 15 minutes off causes this too',
+        'a runner clock more than 15 minutes off causes this too.',
     );
   });
 
@@ -364,10 +372,24 @@ describe('CreateSecret failures', () => {
     });
   });
 
-  it('reports a body that is not JSON raw and bounded, and an empty one as such', () => {
+  it('quotes a body that is not JSON, bounded, and adds nothing for an empty one', () => {
     const html = describeSwrFailure(answer(`<html>${'x'.repeat(500)}</html>`, {}, 502));
-    expect(html.message).toMatch(/^SWR answered HTTP 502 <html>x+…\. SWR failed on its side/);
-    expect(describeSwrFailure(answer('', {}, 503)).message).toContain('HTTP 503 and an empty body');
+    expect(html.message).toMatch(/^SWR answered HTTP 502: "<html>x{194}…"\. SWR failed on its side/);
+    expect(describeSwrFailure(answer('', {}, 503)).message).toBe(
+      'SWR answered HTTP 503. SWR failed on its side: try again later.',
+    );
+  });
+
+  it('makes the service text inert: no workflow command survives into the error line', () => {
+    const error = describeSwrFailure(
+      answer(
+        { error_code: '::error::X', error_msg: 'bad\n::warning::forged ##[group]x' },
+        { 'X-Request-Id': '::x' },
+        400,
+      ),
+    );
+    expect(error.message).not.toMatch(/::[a-z]+::|##\[|\n/);
+    expect(error.message).toContain('error code :\u200b:error:\u200b:X');
   });
 
   it('names expired tokens, locked keys and throttling', () => {

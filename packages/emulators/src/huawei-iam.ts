@@ -1,4 +1,4 @@
-// Huawei Cloud IAM (classic) CreateTokenWithIdToken, route A of swr.md §7:
+// Huawei Cloud IAM (classic) CreateTokenWithIdToken, route A of docs/specs/swr.md §7:
 // `POST /v3.0/OS-AUTH/id-token/tokens`, header `X-Idp-Id`, body
 // `{"auth":{"id_token":{"id":"<JWT>"},"scope":{"project":{"name"|"id"}}}}` → 201 with the token in
 // `X-Subject-Token` (IAM API iam_13_0605). The identity provider is configured as route A's setup
@@ -11,8 +11,22 @@
 // APIs answer `{"error":{"code":<status>,"message","title"}}`. The page of this API lists no
 // per-cause error codes, so the codes below marked "emulator" are ours: distinct per cause, with
 // messages that name the cause, in either shape (`errorShape`). Clients must not rely on them.
+//
+// It also answers the project lookups swr-login makes when no project id is given (docs/specs/swr.md §10):
+// `GET /v3/projects?name=<region>` (KeystoneListProjects, AK/SK-signed; least-privilege users may
+// be refused with 403) and `GET /v3/auth/projects` (KeystoneListAuthProjects, any valid token).
+// Both sit behind the same gateway check as SWR (huawei-apig.ts); pass an SWR emulator's
+// `credentials` so the same keys and tokens work here.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import {
+  authenticateRequest,
+  type GatewayCredentials,
+  gatewayCredentials,
+  parseQuery,
+  refuseUnauthenticated,
+  splitUrl,
+} from './huawei-apig.ts';
 import { claimValues, type Jwks, verifyJwt, wildcardMatch } from './jwt.ts';
 import { type EmulatorServer, type RecordedRequest, sendJson, startServer } from './server.ts';
 
@@ -50,9 +64,17 @@ export interface HuaweiIamOptions {
   jwks?: Jwks;
   /** Or read at each request (e.g. a GitHub emulator's current keys). */
   jwksProvider?: () => Jwks;
-  identityProviders: IamIdentityProvider[];
-  /** Projects that can be scoped to (default: cn-north-4 with a random id). */
+  /** Route A's identity providers (default none). */
+  identityProviders?: IamIdentityProvider[];
+  /**
+   * The account's projects: what tokens can be scoped to and what the project lookups list
+   * (default: cn-north-4 with a random id). Two with one name make the lookup ambiguous.
+   */
   projects?: IamProject[];
+  /** The keys and tokens the project lookups accept (e.g. an SWR emulator's); its own tokens always pass. */
+  credentials?: GatewayCredentials;
+  /** Refuse `GET /v3/projects` with 403, as IAM does for users without iam:projects:listProjects. */
+  denyListProjects?: boolean;
   domain?: { id: string; name: string };
   /** Token lifetime (default 24 h, as IAM tokens). */
   tokenLifetimeSeconds?: number;
@@ -71,8 +93,12 @@ export interface IssuedIamToken {
 }
 
 export interface HuaweiIamEmulator extends EmulatorServer {
+  /** The account's projects; tests may change them between requests. */
   readonly projects: IamProject[];
   errorShape: IamErrorShape;
+  /** Whether `GET /v3/projects` is refused with 403; tests may change it between requests. */
+  denyListProjects: boolean;
+  readonly credentials: GatewayCredentials;
   /** Every token handed out, by token. */
   readonly issued: Map<string, IssuedIamToken>;
   /** Whether this emulator issued the token and it has not expired. */
@@ -80,6 +106,8 @@ export interface HuaweiIamEmulator extends EmulatorServer {
 }
 
 export const IAM_TOKEN_PATH = '/v3.0/OS-AUTH/id-token/tokens';
+export const IAM_PROJECTS_PATH = '/v3/projects';
+export const IAM_AUTH_PROJECTS_PATH = '/v3/auth/projects';
 
 /** Failures by cause; codes marked "emulator" are not documented by IAM (see the header comment). */
 const FAILURES = {
@@ -110,6 +138,11 @@ const FAILURES = {
     message: 'The id token does not satisfy any mapping rule of the identity provider.',
   }, // emulator
   unknownProject: { status: 404, code: 'IAM.0109', message: 'The project in the scope does not exist.' }, // emulator
+  listProjectsDenied: {
+    status: 403,
+    code: 'IAM.0110',
+    message: 'You are not authorized to perform the requested action: iam:projects:listProjects.',
+  }, // emulator
 } as const;
 
 type Failure = (typeof FAILURES)[keyof typeof FAILURES];
@@ -131,7 +164,14 @@ const TITLES: Record<number, string> = {
 export async function startHuaweiIamEmulator(options: HuaweiIamOptions): Promise<HuaweiIamEmulator> {
   const now = options.now ?? Date.now;
   const jwks = options.jwksProvider ?? (() => options.jwks ?? { keys: [] });
-  const projects = options.projects ?? [{ id: randomBytes(16).toString('hex'), name: 'cn-north-4' }];
+  const projects = [...(options.projects ?? [{ id: randomBytes(16).toString('hex'), name: 'cn-north-4' }])];
+  const identityProviders = options.identityProviders ?? [];
+  const given = options.credentials ?? gatewayCredentials();
+  // IAM knows its own tokens, scoped or not: listing a token's projects is what unscoped tokens are for.
+  const credentials: GatewayCredentials = {
+    ...given,
+    issuedToken: (token) => (isIssuedToken(token) ? issued.get(token) : given.issuedToken?.(token)),
+  };
   const domain = options.domain ?? { id: randomBytes(16).toString('hex'), name: 'octo-account' };
   const lifetimeMs = (options.tokenLifetimeSeconds ?? 86_400) * 1000;
   const issued = new Map<string, IssuedIamToken>();
@@ -159,7 +199,7 @@ export async function startHuaweiIamEmulator(options: HuaweiIamOptions): Promise
     if (typeof idpId !== 'string' || idpId === '') return FAILURES.noIdpHeader;
     const body = parseBody(req.body);
     if (!body) return FAILURES.badBody;
-    const provider = options.identityProviders.find((candidate) => candidate.id === idpId);
+    const provider = identityProviders.find((candidate) => candidate.id === idpId);
     if (!provider) return FAILURES.unknownIdp;
 
     const verification = verifyJwt(body.idToken, jwks());
@@ -181,8 +221,54 @@ export async function startHuaweiIamEmulator(options: HuaweiIamOptions): Promise
     return project ? { provider, claims, project } : FAILURES.unknownProject;
   };
 
+  const isIssuedToken = (token: string): boolean => {
+    const entry = issued.get(token);
+    return entry !== undefined && Date.parse(entry.expiresAt) > now();
+  };
+
+  /** KeystoneListProjects (`name` filters) and KeystoneListAuthProjects: the same list shape. */
+  const listProjects = (req: RecordedRequest, res: http.ServerResponse, pathname: string): void => {
+    const requestId = randomUUID().replace(/-/g, '');
+    const verdict = authenticateRequest(req, credentials, { now });
+    if (!verdict.ok) {
+      refuseUnauthenticated(res, verdict.reason, requestId);
+      return;
+    }
+    const { rawQuery } = splitUrl(req.url);
+    if (pathname === IAM_PROJECTS_PATH && emulator?.denyListProjects) {
+      fail(res, FAILURES.listProjectsDenied);
+      return;
+    }
+    const name = pathname === IAM_PROJECTS_PATH ? parseQuery(rawQuery).get('name') : undefined;
+    const base = emulator?.url ?? '';
+    sendJson(
+      res,
+      200,
+      {
+        links: { self: `${base}${req.url}`, previous: null, next: null },
+        projects: projects
+          .filter((project) => name === undefined || project.name === name)
+          .map((project) => ({
+            is_domain: false,
+            description: '',
+            links: { self: `${base}${IAM_PROJECTS_PATH}/${project.id}` },
+            enabled: true,
+            id: project.id,
+            parent_id: domain.id,
+            domain_id: domain.id,
+            name: project.name,
+          })),
+      },
+      { 'x-request-id': requestId },
+    );
+  };
+
   const handler = (req: RecordedRequest, res: http.ServerResponse): void => {
     const pathname = new URL(req.url, 'http://emulator').pathname;
+    if (req.method === 'GET' && (pathname === IAM_PROJECTS_PATH || pathname === IAM_AUTH_PROJECTS_PATH)) {
+      listProjects(req, res, pathname);
+      return;
+    }
     if (req.method !== 'POST' || pathname !== IAM_TOKEN_PATH) {
       sendJson(res, 404, { error_msg: `No such API: ${req.method} ${pathname}`, error_code: 'APIGW.0101' });
       return;
@@ -238,11 +324,10 @@ export async function startHuaweiIamEmulator(options: HuaweiIamOptions): Promise
   emulator = Object.assign(server, {
     projects,
     errorShape: options.errorShape ?? 'iam',
+    denyListProjects: options.denyListProjects ?? false,
+    credentials: given,
     issued,
-    isIssuedToken: (token: string): boolean => {
-      const entry = issued.get(token);
-      return entry !== undefined && Date.parse(entry.expiresAt) > now();
-    },
+    isIssuedToken,
   });
   return emulator;
 }

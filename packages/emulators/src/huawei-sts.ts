@@ -1,4 +1,4 @@
-// Huawei Cloud STS (IAM5) AssumeAgencyWithOIDC, route B of swr.md §7:
+// Huawei Cloud STS (IAM5) AssumeAgencyWithOIDC, route B of docs/specs/swr.md §7:
 // `POST /v5/agencies/assume-with-oidc`, unsigned, body `{"id_token","provider_urn","agency_urn",
 // "agency_session_name","duration_seconds"?,"policy"?,"policy_ids"?}` → 200 with temporary AK/SK
 // and a security token. The JWT is verified against the OIDC provider's JWKS, its `iss` against the

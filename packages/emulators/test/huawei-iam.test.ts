@@ -1,8 +1,16 @@
 // The IAM emulator must accept exactly the tokens route A's setup would accept: signed by a key of
 // the pasted JWKS, from the IdP's idp_url, for its client_id, unexpired, matching the mapping rule.
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GithubOidcEmulator, startGithubOidcEmulator } from '../src/github-oidc.ts';
-import { type HuaweiIamEmulator, IAM_TOKEN_PATH, startHuaweiIamEmulator } from '../src/huawei-iam.ts';
+import {
+  type HuaweiIamEmulator,
+  type HuaweiIamOptions,
+  IAM_TOKEN_PATH,
+  startHuaweiIamEmulator,
+} from '../src/huawei-iam.ts';
+import { type SwrEmulator, startSwrEmulator } from '../src/swr.ts';
+import { sdkDate, signLiterally } from './gateway-signature.ts';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const CLIENT_ID = 'huaweicloud-iam';
@@ -217,5 +225,172 @@ describe('Huawei IAM CreateTokenWithIdToken emulator', () => {
     } finally {
       await short.close();
     }
+  });
+});
+
+// ---- Project lookup (docs/specs/swr.md §10): GET /v3/projects?name= (AK/SK) and GET /v3/auth/projects (token) ----
+
+describe('Huawei IAM project lookup emulator', () => {
+  const NOW = Date.UTC(2026, 2, 18, 7, 47, 21);
+  const PROJECT = { id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', name: 'cn-north-4' };
+  let swr: SwrEmulator;
+  const lookups: HuaweiIamEmulator[] = [];
+
+  beforeAll(async () => {
+    swr = await startSwrEmulator();
+  });
+  afterAll(() => Promise.all([swr.close(), ...lookups.map((emulator) => emulator.close())]));
+
+  async function lookup(options: Partial<HuaweiIamOptions> = {}): Promise<HuaweiIamEmulator> {
+    const emulator = await startHuaweiIamEmulator({
+      credentials: swr.credentials,
+      projects: [PROJECT, { id: 'f'.repeat(32), name: 'ap-southeast-1' }],
+      now: () => NOW,
+      ...options,
+    });
+    lookups.push(emulator);
+    return emulator;
+  }
+
+  interface Answer {
+    status: number;
+    body: Record<string, unknown>;
+    headers: http.IncomingHttpHeaders;
+  }
+
+  function get(emulator: HuaweiIamEmulator, path: string, headers: Record<string, string>): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: emulator.port, method: 'GET', path, headers },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: JSON.parse(text) as Record<string, unknown>,
+              headers: res.headers,
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** `GET /v3/projects?name=<name>`, signed with the given keys (X-Security-Token signed when given). */
+  function listByName(
+    emulator: HuaweiIamEmulator,
+    name: string,
+    keys: { accessKeyId: string; secretAccessKey: string; securityToken?: string } = swr.credentials
+      .permanent,
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      Host: `127.0.0.1:${emulator.port}`,
+    };
+    if (keys.securityToken) headers['X-Security-Token'] = keys.securityToken;
+    return get(
+      emulator,
+      `/v3/projects?name=${name}`,
+      signLiterally({
+        method: 'GET',
+        canonicalUri: '/v3/projects/',
+        canonicalQuery: `name=${name}`,
+        headers,
+        accessKeyId: keys.accessKeyId,
+        secretAccessKey: keys.secretAccessKey,
+        date: sdkDate(NOW),
+      }),
+    );
+  }
+
+  const ids = (answer: Answer): unknown[] =>
+    (answer.body['projects'] as Array<{ id: string }>).map((project) => project.id);
+
+  it('lists the project named by the region, AK/SK-signed with the keys SWR accepts', async () => {
+    const iam = await lookup();
+    const answer = await listByName(iam, 'cn-north-4');
+    expect(answer.status).toBe(200);
+    expect(answer.body['projects']).toEqual([
+      expect.objectContaining({
+        id: PROJECT.id,
+        name: 'cn-north-4',
+        enabled: true,
+        domain_id: expect.any(String),
+      }),
+    ]);
+    expect(answer.body['links']).toMatchObject({ self: `${iam.url}/v3/projects?name=cn-north-4` });
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('accepts temporary keys with their security token', async () => {
+    const iam = await lookup();
+    expect((await listByName(iam, 'cn-north-4', swr.credentials.temporary)).status).toBe(200);
+    const { securityToken: _dropped, ...withoutToken } = swr.credentials.temporary;
+    expect((await listByName(iam, 'cn-north-4', withoutToken)).status).toBe(401);
+  });
+
+  it('lists no project for an unknown name, and several when names repeat', async () => {
+    const iam = await lookup({ projects: [PROJECT, { id: 'e'.repeat(32), name: 'cn-north-4' }] });
+    expect(ids(await listByName(iam, 'eu-west-101'))).toEqual([]);
+    expect(ids(await listByName(iam, 'cn-north-4'))).toEqual([PROJECT.id, 'e'.repeat(32)]);
+  });
+
+  it('refuses a wrong signature and unknown keys with the gateway 401', async () => {
+    const iam = await lookup();
+    const wrong = await listByName(iam, 'cn-north-4', {
+      ...swr.credentials.permanent,
+      secretAccessKey: 'wrong',
+    });
+    const unknown = await listByName(iam, 'cn-north-4', { accessKeyId: 'UNKNOWNAK', secretAccessKey: 'x' });
+    expect([wrong.status, wrong.body['error_code']]).toEqual([401, 'APIGW.0301']);
+    expect(unknown.body['error_msg']).toBe('Incorrect IAM authentication information: Get secretKey failed');
+  });
+
+  it('refuses the listing with 403 to least-privilege users, in either error shape; /v3/auth/projects still works', async () => {
+    const iam = await lookup({ denyListProjects: true });
+    const denied = await listByName(iam, 'cn-north-4');
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({
+      error_code: 'IAM.0110',
+      error_msg: expect.stringMatching(/not authorized/),
+    });
+    iam.errorShape = 'keystone';
+    expect((await listByName(iam, 'cn-north-4')).body).toEqual({
+      error: { code: 403, message: expect.stringMatching(/not authorized/), title: 'Forbidden' },
+    });
+    expect((await get(iam, '/v3/auth/projects', { 'X-Auth-Token': swr.authToken })).status).toBe(200);
+    iam.denyListProjects = false;
+    expect((await listByName(iam, 'cn-north-4')).status).toBe(200);
+  });
+
+  it('lists every project of a valid token at /v3/auth/projects; refuses unknown tokens', async () => {
+    const iam = await lookup();
+    const answer = await get(iam, '/v3/auth/projects', { 'X-Auth-Token': swr.authToken });
+    expect(answer.status).toBe(200);
+    expect(ids(answer)).toEqual([PROJECT.id, 'f'.repeat(32)]);
+    const unknown = await get(iam, '/v3/auth/projects', { 'X-Auth-Token': 'MIInope' });
+    expect([unknown.status, unknown.body['error_code']]).toEqual([401, 'APIGW.0301']);
+    expect(iam.requests).toHaveLength(2);
+  });
+
+  it('accepts its own tokens at /v3/auth/projects, unscoped ones too', async () => {
+    const iam = await lookup({
+      jwks: github.jwks(),
+      identityProviders: [{ id: 'gh', idpUrl: ISSUER, clientId: CLIENT_ID, conditions: [] }],
+      now: Date.now,
+    });
+    const issued = await fetch(`${iam.url}${IAM_TOKEN_PATH}`, {
+      method: 'POST',
+      headers: { 'x-idp-id': 'gh', 'content-type': 'application/json' },
+      body: JSON.stringify({ auth: { id_token: { id: good() } } }),
+    });
+    const token = issued.headers.get('x-subject-token') ?? '';
+    expect(iam.issued.get(token)?.project).toBeUndefined();
+    expect((await get(iam, '/v3/auth/projects', { 'X-Auth-Token': token })).status).toBe(200);
   });
 });

@@ -1,4 +1,4 @@
-// Where IAM and STS live for a region (swr.md §1). Decision: the `.eu` rule that applies to SWR
+// Where IAM and STS live for a region (docs/specs/swr.md §1). Decision: the `.eu` rule that applies to SWR
 // applies here too. eu-west-101's public APIs all sit under myhuaweicloud.eu (the Terraform
 // provider picks the domain per region for every service, not per service), so a `.com` IAM host
 // for that region would be a guess against the evidence. Every other region uses
@@ -11,7 +11,7 @@ export function defaultIamEndpoint(region: string): URL {
   return new URL(`https://iam.${region}.${cloudDomain(region)}`);
 }
 
-/** STS exists in 12 regions only (swr.md §1); any region's STS host can be named, others fail to resolve. */
+/** STS exists in 12 regions only (docs/specs/swr.md §1); any region's STS host can be named, others fail to resolve. */
 export function defaultStsEndpoint(region: string): URL {
   return new URL(`https://sts.${region}.${cloudDomain(region)}`);
 }

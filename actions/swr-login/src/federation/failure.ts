@@ -27,13 +27,14 @@ export function readRefusal(response: HttpResponse): Refusal {
       stringField(body, 'error_msg') ??
       [title, stringField(nested, 'message')].filter((part) => part !== undefined && part !== '').join(': ');
     if (code) refusal.code = code;
-    if (message) refusal.message = message.length > 400 ? `${message.slice(0, 400)}…` : message;
+    if (message) refusal.message = message;
     const requestId = stringField(body, 'request_id');
     if (requestId) refusal.requestId = requestId;
   }
+  // Not the usual JSON (a gateway's or a proxy's page): its start is the only message there is.
   if (!refusal.code && !refusal.message) {
     const snippet = bodySnippet(response);
-    refusal.message = snippet === '' ? 'and an empty body' : snippet;
+    if (snippet !== '') refusal.message = snippet;
   }
   const header = response.header('x-request-id');
   if (!refusal.requestId && header) refusal.requestId = header;

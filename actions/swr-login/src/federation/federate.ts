@@ -1,12 +1,12 @@
 // OIDC federation as the main step uses it: the GitHub ID token, exchanged at IAM (route A) for a
 // project-scoped token or at STS (route B) for temporary keys, becomes the credentials CreateSecret
-// is sent with. login.ts loads this module only when a federation route was chosen.
-import { info, type SendOptions, warnIfPlainHttp } from '@cloudcreds/core';
+// is sent with. act.ts loads this module only when a federation route was chosen.
+import { type IdTokenSource, type Logger, plainHttpWarning, type SendOptions } from '@cloudcreds/core';
 import type { Federation } from '../inputs.ts';
 import type { Credentials } from '../swr.ts';
 import { resolveIamEndpoint, resolveStsEndpoint } from './endpoints.ts';
 import { exchangeIdTokenForIamToken } from './iam.ts';
-import { fetchIdToken, type IdTokenSource } from './id-token.ts';
+import { fetchIdToken } from './id-token.ts';
 import { assumeAgencyWithOidc, SESSION_DURATION_SECONDS, sessionName } from './sts.ts';
 
 export interface FederationContext {
@@ -14,6 +14,7 @@ export interface FederationContext {
   /** The project SWR is asked for: the IAM token must be scoped to it. */
   project: { id: string } | { name: string };
   getIdToken: IdTokenSource;
+  logger: Logger;
   sendOptions: SendOptions;
 }
 
@@ -29,15 +30,20 @@ export async function federate(
   context: FederationContext,
 ): Promise<FederatedCredentials> {
   const { route, endpointOverride } = federation;
+  const { logger } = context;
   if (endpointOverride) {
-    warnIfPlainHttp(endpointOverride, route.kind === 'identity-provider' ? 'iam-endpoint' : 'sts-endpoint');
+    const warning = plainHttpWarning(route.kind === 'identity-provider' ? 'iam-endpoint' : 'sts-endpoint', [
+      endpointOverride,
+    ]);
+    if (warning) logger.warning(warning);
   }
   const idToken = await fetchIdToken(context.getIdToken, federation.idTokenRequest, route.audience);
+  // Claims are kept printable from the moment they are read (id-token.ts).
   const audience = `aud ${idToken.claims.aud ?? 'unknown'}`;
 
   if (route.kind === 'identity-provider') {
     const endpoint = resolveIamEndpoint(context.region, endpointOverride);
-    info(
+    logger.info(
       `Exchanging the GitHub ID token (${audience}) at IAM ${endpoint.host} through identity provider ${route.identityProvider}`,
     );
     const { token } = await exchangeIdTokenForIamToken(
@@ -52,7 +58,7 @@ export async function federate(
 
   const endpoint = resolveStsEndpoint(context.region, endpointOverride);
   const session = sessionName(federation.run.id, federation.run.attempt);
-  info(
+  logger.info(
     `Exchanging the GitHub ID token (${audience}) at STS ${endpoint.host} for ${SESSION_DURATION_SECONDS} s keys of agency ${route.agencyUrn} (session ${session})`,
   );
   const keys = await assumeAgencyWithOidc(

@@ -1,4 +1,4 @@
-// Route A: GitHub ID token → project-scoped IAM token (CreateTokenWithIdToken, swr.md §7, IAM API
+// Route A: GitHub ID token → project-scoped IAM token (CreateTokenWithIdToken, docs/specs/swr.md §7, IAM API
 // iam_13_0605). The request builder and the answer reader are pure; `exchangeIdTokenForIamToken`
 // sends through the injected transport and registers the token before returning it.
 import {
@@ -9,6 +9,7 @@ import {
   parseJson,
   type SendOptions,
   ServiceError,
+  type ServiceFailure,
   send,
   systemClock,
 } from '@cloudcreds/core';
@@ -48,23 +49,25 @@ export function createIamTokenRequest(request: IamTokenRequest): HttpRequest {
 /** A 201 with the token in X-Subject-Token; anything else becomes one ServiceError. */
 export function readIamTokenAnswer(response: HttpResponse, context: IamFailureContext): IamToken {
   if (response.status < 200 || response.status > 299) throw describeIamFailure(response, context);
-  const refuse = (message: string): ServiceError =>
-    new ServiceError({ service: SERVICE, status: response.status, message });
+  const refuse = (problem: string): ServiceError =>
+    new ServiceError({ ...answerOf(response, context), problem });
   const token = response.header('x-subject-token')?.trim();
-  if (!token) throw refuse('without a token in X-Subject-Token');
+  if (!token) throw refuse('it carries no token in X-Subject-Token');
   if (/[\s\u0000-\u001f\u007f]/.test(token))
-    throw refuse('with an X-Subject-Token that holds whitespace or control characters');
+    throw refuse('its X-Subject-Token holds whitespace or control characters');
   const parsed = parseJson(response);
   const body =
     parsed.ok && isObject(parsed.value) && isObject(parsed.value['token'])
       ? parsed.value['token']
       : undefined;
   const expiresAt = typeof body?.['expires_at'] === 'string' ? Date.parse(body['expires_at']) : Number.NaN;
-  if (Number.isNaN(expiresAt)) throw refuse('without a readable token.expires_at');
+  if (Number.isNaN(expiresAt)) throw refuse('its body has no readable token.expires_at');
   return { token, expiresAt: new Date(expiresAt).toISOString() };
 }
 
 export interface IamFailureContext {
+  /** The IAM endpoint's host[:port], which errors name. */
+  host: string;
   identityProvider: string;
   claims?: IdTokenClaims;
   /** For the expiry hint: the runner's clock. */
@@ -74,11 +77,20 @@ export interface IamFailureContext {
 export function describeIamFailure(response: HttpResponse, context: IamFailureContext): ServiceError {
   const refusal = readRefusal(response);
   return new ServiceError({
-    service: SERVICE,
-    status: response.status,
+    ...answerOf(response, context),
     ...refusal,
     hint: iamHint(response.status, refusal.message, context),
   });
+}
+
+function answerOf(response: HttpResponse, context: IamFailureContext): ServiceFailure {
+  const requestId = response.header('x-request-id');
+  return {
+    service: SERVICE,
+    host: context.host,
+    status: response.status,
+    ...(requestId ? { requestId } : {}),
+  };
 }
 
 function iamHint(status: number, message: string | undefined, context: IamFailureContext): string {
@@ -102,7 +114,7 @@ function iamHint(status: number, message: string | undefined, context: IamFailur
       return "The project to scope the token to does not exist: check 'project-name' / 'project-id' and the region";
   }
   if (status === 401 || status === 403) {
-    return `IAM refused the ID token${describeClaims(claims)}: check the ${idp}'s idp_url (= iss), client_id (= aud), signing_key (GitHub's JWKS) and mapping rules (sub, repository)`;
+    return `IAM refused the ID token${describeClaims(claims)}: check the idp_url (= iss), client_id (= aud), signing_key (GitHub's JWKS) and mapping rules (sub, repository) of the ${idp}`;
   }
   if (status === 404) return `Check 'identity-provider' and 'iam-endpoint'`;
   if (status === 429) return 'IAM is throttling requests: try again later';
@@ -117,6 +129,7 @@ export async function exchangeIdTokenForIamToken(
 ): Promise<IamToken> {
   const response = await send(createIamTokenRequest({ ...request, idToken: request.idToken.token }), options);
   const answer = readIamTokenAnswer(response, {
+    host: request.endpoint.host,
     identityProvider: request.identityProvider,
     claims: request.idToken.claims,
     now: (options.clock ?? systemClock).now(),

@@ -1,4 +1,4 @@
-// Route B: GitHub ID token → temporary AK/SK + security token (STS AssumeAgencyWithOIDC, swr.md §7,
+// Route B: GitHub ID token → temporary AK/SK + security token (STS AssumeAgencyWithOIDC, docs/specs/swr.md §7,
 // IAM5 API "AssumeAgencyWithOIDC"). The call is unsigned: the ID token is the credential. Pure
 // request builder and answer reader; `assumeAgencyWithOidc` sends through the injected transport
 // and registers every part of the credential before returning it.
@@ -10,6 +10,7 @@ import {
   parseJson,
   type SendOptions,
   ServiceError,
+  type ServiceFailure,
   send,
   stringField,
   systemClock,
@@ -76,6 +77,8 @@ export function createAssumeAgencyRequest(request: AssumeAgencyRequest): HttpReq
 }
 
 export interface StsFailureContext {
+  /** The STS endpoint's host[:port], which errors name. */
+  host: string;
   providerUrn: string;
   agencyUrn: string;
   claims?: IdTokenClaims;
@@ -87,15 +90,10 @@ export function readAssumeAgencyAnswer(
   context: StsFailureContext,
 ): TemporaryCredentials {
   if (response.status < 200 || response.status > 299) throw describeStsFailure(response, context);
-  const refuse = (message: string): ServiceError =>
-    new ServiceError({
-      service: SERVICE,
-      status: response.status,
-      message,
-      ...(response.header('x-request-id') ? { requestId: response.header('x-request-id') } : {}),
-    });
+  const refuse = (problem: string): ServiceError =>
+    new ServiceError({ ...answerOf(response, context), problem });
   const parsed = parseJson(response);
-  if (!parsed.ok) throw refuse(`with ${parsed.reason} instead of credentials`);
+  if (!parsed.ok) throw refuse(parsed.problem);
   const credentials =
     isObject(parsed.value) && isObject(parsed.value['credentials']) ? parsed.value['credentials'] : {};
   const accessKeyId = stringField(credentials, 'access_key_id');
@@ -103,25 +101,34 @@ export function readAssumeAgencyAnswer(
   const securityToken = stringField(credentials, 'security_token');
   const expiration = stringField(credentials, 'expiration');
   if (!accessKeyId || !secretAccessKey || !securityToken) {
-    throw refuse('without access_key_id, secret_access_key and security_token in "credentials"');
+    throw refuse('its body lacks access_key_id, secret_access_key or security_token in "credentials"');
   }
   // They end up in a signed header and an Authorization line: nothing that could break one.
   if (![accessKeyId, secretAccessKey, securityToken].every((value) => /^[\x21-\x7e]+$/.test(value))) {
-    throw refuse('with credentials that hold whitespace or control characters');
+    throw refuse('its credentials hold whitespace or control characters');
   }
   const expiresAt = expiration === undefined ? Number.NaN : Date.parse(expiration);
-  if (Number.isNaN(expiresAt)) throw refuse('without a readable credentials.expiration');
+  if (Number.isNaN(expiresAt)) throw refuse('its body has no readable credentials.expiration');
   return { accessKeyId, secretAccessKey, securityToken, expiresAt: new Date(expiresAt).toISOString() };
 }
 
 export function describeStsFailure(response: HttpResponse, context: StsFailureContext): ServiceError {
   const refusal = readRefusal(response);
   return new ServiceError({
-    service: SERVICE,
-    status: response.status,
+    ...answerOf(response, context),
     ...refusal,
     hint: stsHint(response.status, refusal.message, context),
   });
+}
+
+function answerOf(response: HttpResponse, context: StsFailureContext): ServiceFailure {
+  const requestId = response.header('x-request-id');
+  return {
+    service: SERVICE,
+    host: context.host,
+    status: response.status,
+    ...(requestId ? { requestId } : {}),
+  };
 }
 
 function stsHint(status: number, message: string | undefined, context: StsFailureContext): string {
@@ -168,6 +175,7 @@ export async function assumeAgencyWithOidc(
     options,
   );
   const credentials = readAssumeAgencyAnswer(response, {
+    host: request.endpoint.host,
     providerUrn: request.providerUrn,
     agencyUrn: request.agencyUrn,
     claims: request.idToken.claims,

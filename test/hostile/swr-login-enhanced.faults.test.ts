@@ -1,0 +1,4 @@
+import { swrLoginEnhanced } from './adapters.ts';
+import { defineFaultMatrix } from './faults.ts';
+
+defineFaultMatrix(swrLoginEnhanced);

@@ -1,0 +1,4 @@
+import { swrLoginEnterprise } from './adapters.ts';
+import { defineFaultMatrix } from './faults.ts';
+
+defineFaultMatrix(swrLoginEnterprise);
