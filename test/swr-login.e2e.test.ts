@@ -1,7 +1,7 @@
 // swr-login end to end, as the runner runs it: the BUILT bundle (dist/) against the SWR emulator,
 // the real docker CLI (through a recording shim) and a real registry (Debian's docker-registry with
 // htpasswd) on 127.0.0.1. main → the docker config holds the auth → post → it no longer does.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { createTestCa } from '@cloudcreds/emulators/tls';
 import {
   createDockerShim,
   type DockerShim,
+  dockerAuths,
   findLeaks,
   NO_LEAKS,
   type Registry,
@@ -61,14 +62,6 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
 
   const loginCommand = (): string => `docker login -u ${USERNAME} -p ${PASSWORD} ${registry.host}`;
   const configDir = (): string => mkdtempSync(join(tmpdir(), 'docker-config-'));
-  const auths = (dir: string): Record<string, { auth: string }> =>
-    existsSync(join(dir, 'config.json'))
-      ? ((
-          JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
-            auths?: Record<string, { auth: string }>;
-          }
-        ).auths ?? {})
-      : {};
 
   function akSkInputs(extra: Record<string, string> = {}): Record<string, string> {
     return {
@@ -121,7 +114,7 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
       { registry: registry.host, username: USERNAME, 'expires-at': main.outputs['expires-at'] },
     ]);
     expect(main.exported).toEqual({ DOCKER_CONFIG: dir });
-    expect(auths(dir)[registry.host]?.auth).toBe(BASIC);
+    expect(dockerAuths(dir)[registry.host]?.auth).toBe(BASIC);
     const [loginCall, ...others] = shim.calls();
     expect(others).toEqual([]);
     expect(loginCall).toEqual({
@@ -139,7 +132,7 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
     });
     expect(post.exitCode).toBe(0);
     expect(post.warnings).toEqual([]);
-    expect(auths(dir)[registry.host]).toBeUndefined();
+    expect(dockerAuths(dir)[registry.host]).toBeUndefined();
     expect(shim.calls().slice(1)).toEqual([
       { argv: ['logout', registry.host], stdin: '', dockerConfig: dir },
     ]);
@@ -310,7 +303,7 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
         `^docker login to ${registry.host.replace(/\./g, '\\.')} failed \\(exit code 1\\): .*401 Unauthorized`,
       ),
     );
-    expect(auths(dir)[registry.host]).toBeUndefined();
+    expect(dockerAuths(dir)[registry.host]).toBeUndefined();
   });
 
   it('a second registry that refuses the login: the first login is undone, even with logout: false', async () => {
@@ -335,7 +328,7 @@ describe.skipIf(skip)('swr-login bundle, end to end', () => {
       ['login', closedHost],
       ['logout', registry.host],
     ]);
-    expect(auths(dir)).toEqual({});
+    expect(dockerAuths(dir)).toEqual({});
     expect(main.state['registries']).toBe('[]');
     expect(findLeaks(main, [PASSWORD, PAIR, BASIC])).toEqual(NO_LEAKS);
   });

@@ -3,7 +3,7 @@
 // recording shim: the password only ever on stdin) and real local registries whose htpasswd holds
 // the Enterprise user_id, the enhanced bearer user and the CreateSecret user. skopeo, reading only
 // docker's login, proves the login is usable by other clients and gone after the post step.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { createTestCa } from '@cloudcreds/emulators/tls';
 import {
   createDockerShim,
   type DockerShim,
+  dockerAuths,
   findLeaks,
   NO_LEAKS,
   type Registry,
@@ -105,14 +106,6 @@ describe.skipIf(skip)('swr-login bundle: Enterprise, enhanced and several regist
   }
 
   const configDir = (): string => mkdtempSync(join(tmpdir(), 'docker-config-ee-'));
-  const auths = (dir: string): Record<string, { auth: string }> =>
-    existsSync(join(dir, 'config.json'))
-      ? ((
-          JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
-            auths?: Record<string, { auth: string }>;
-          }
-        ).auths ?? {})
-      : {};
   const basic = (user: string, password: string): string =>
     Buffer.from(`${user}:${password}`).toString('base64');
 
@@ -181,7 +174,7 @@ describe.skipIf(skip)('swr-login bundle: Enterprise, enhanced and several regist
       })),
     );
     for (const login of expected)
-      expect(auths(dir)[login.host]?.auth).toBe(basic(login.user, login.password));
+      expect(dockerAuths(dir)[login.host]?.auth).toBe(basic(login.user, login.password));
     expect(main.state['registries']).toBe(JSON.stringify(expected.map((login) => login.host)));
     if (expected.some((login) => login.host === host(0))) {
       const listed = await (registries[0] as Registry).skopeoListTags('octo/app', { DOCKER_CONFIG: dir });
@@ -198,7 +191,7 @@ describe.skipIf(skip)('swr-login bundle: Enterprise, enhanced and several regist
     });
     expect(post.exitCode).toBe(0);
     expect(post.warnings).toEqual([]);
-    expect(auths(dir)).toEqual({});
+    expect(dockerAuths(dir)).toEqual({});
     expect(shim.calls().slice(expected.length)).toEqual(
       expected.map((login) => ({ argv: ['logout', login.host], stdin: '', dockerConfig: dir })),
     );
@@ -549,7 +542,7 @@ describe.skipIf(skip)('swr-login bundle: Enterprise, enhanced and several regist
           ['login', closedHost],
           ['logout', host(0)],
         ]);
-        expect(auths(dir)).toEqual({});
+        expect(dockerAuths(dir)).toEqual({});
         expect(main.state['registries']).toBe('[]');
       });
     }

@@ -3,7 +3,7 @@
 // (route A) or STS AssumeAgencyWithOIDC (route B), each verifying the JWT against the GitHub
 // emulator's JWKS, then SWR, which accepts only what IAM or STS actually issued. Route A goes all
 // the way to a real docker login against a local registry and a post-step logout.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,6 +17,7 @@ import { type SwrEmulator, startSwrEmulator } from '@cloudcreds/emulators/swr';
 import {
   createDockerShim,
   type DockerShim,
+  dockerAuths,
   findLeaks,
   NO_LEAKS,
   type Registry,
@@ -166,15 +167,6 @@ function expectCleanFailure(result: RunResult): void {
   expect(swr.requests).toHaveLength(0);
 }
 
-const auths = (dir: string): Record<string, { auth: string }> =>
-  existsSync(join(dir, 'config.json'))
-    ? ((
-        JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
-          auths?: Record<string, { auth: string }>;
-        }
-      ).auths ?? {})
-    : {};
-
 it('has docker, docker-registry and htpasswd (required when CI=true)', () => {
   if (skip) return;
   expect(missing).toEqual([]);
@@ -202,7 +194,7 @@ describe.skipIf(skip)('route A (IAM identity provider), through docker login to 
 
     expect(main.outputs).toMatchObject({ registry: host, username: USERNAME, password: PASSWORD });
     expect(main.exported).toEqual({ DOCKER_CONFIG: dir });
-    expect(auths(dir)[host]?.auth).toBe(BASIC);
+    expect(dockerAuths(dir)[host]?.auth).toBe(BASIC);
     expect(shim.calls()).toEqual([
       {
         argv: ['login', '--username', USERNAME, '--password-stdin', host],
@@ -236,7 +228,7 @@ describe.skipIf(skip)('route A (IAM identity provider), through docker login to 
       killAfterMs: 30_000,
     });
     expect(post.exitCode).toBe(0);
-    expect(auths(dir)[host]).toBeUndefined();
+    expect(dockerAuths(dir)[host]).toBeUndefined();
     expect(shim.calls().slice(1)).toEqual([{ argv: ['logout', host], stdin: '', dockerConfig: dir }]);
     expect(findLeaks(post, secrets)).toEqual(NO_LEAKS);
   });
@@ -265,7 +257,7 @@ describe.skipIf(skip)(
           dockerConfig: dir,
         },
       ]);
-      expect(auths(dir)[host]?.auth).toBe(BASIC);
+      expect(dockerAuths(dir)[host]?.auth).toBe(BASIC);
       expect(findLeaks(main, secrets)).toEqual(NO_LEAKS);
       const post = await runPostAfter(main, {
         action: 'swr-login',
@@ -273,7 +265,7 @@ describe.skipIf(skip)(
         killAfterMs: 30_000,
       });
       expect(post.exitCode).toBe(0);
-      expect(auths(dir)[host]).toBeUndefined();
+      expect(dockerAuths(dir)[host]).toBeUndefined();
       expect(shim.calls().slice(1)).toEqual([{ argv: ['logout', host], stdin: '', dockerConfig: dir }]);
       expect(findLeaks(post, secrets)).toEqual(NO_LEAKS);
     }

@@ -10,6 +10,7 @@ import { paramsOf, startUcloudEmulator, type UcloudEmulator } from '@cloudcreds/
 import {
   createDockerShim,
   createWorkspace,
+  dockerAuths,
   type Registry,
   type RunResult,
   startRegistry,
@@ -102,26 +103,147 @@ type SwrShape = 'swr' | 'swr-old' | 'apigw';
 
 // ---------------------------------------------------------------- swr-login
 
-const SWR_USER = 'cn-north-4@HOSTILETEMPORARYAK0001';
-const SWR_PASSWORD = `hostile-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
-const SWR_PAIR = `${SWR_USER}:${SWR_PASSWORD}`;
-const SWR_BASIC = Buffer.from(SWR_PAIR).toString('base64');
-
-let registry: Promise<Registry> | undefined;
-
-function dockerAuths(dir: string): Record<string, { auth?: string }> {
-  const file = join(dir, 'config.json');
-  if (!existsSync(file)) return {};
-  return (
-    (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths ?? {}
-  );
+/**
+ * A real registry that accepts one login, started on first use: a successful run really logs docker
+ * in, so "no login left behind" is real too.
+ */
+function sharedRegistry(
+  username: string,
+  password: string,
+): {
+  get(): Promise<Registry>;
+  dispose(): Promise<void>;
+} {
+  let registry: Promise<Registry> | undefined;
+  return {
+    get: () => {
+      registry ??= startRegistry({ username, password });
+      return registry;
+    },
+    async dispose() {
+      await (await registry)?.stop();
+      registry = undefined;
+    },
+  };
 }
 
-export const swrLogin: ActionAdapter = {
+/** What sets one swr-login mode apart: the login its API hands out, and how a run asks for it. */
+interface SwrLoginMode {
+  registry: ReturnType<typeof sharedRegistry>;
+  username: string;
+  password: string;
+  emulator(host: string): Parameters<typeof startSwrEmulator>[0];
+  /** The mode's own inputs, with run n's distinguishing value where `run` is given. */
+  inputs(host: string, run: number | undefined): Record<string, string>;
+  runOf(request: RecordedRequest): number | undefined;
+}
+
+async function startSwrLogin(mode: SwrLoginMode, options: StartOptions): Promise<Target> {
+  const { username, password } = mode;
+  const pair = `${username}:${password}`;
+  const basic = Buffer.from(pair).toString('base64');
+  const { host } = await mode.registry.get();
+  const emulator = await startSwrEmulator({ ...mode.emulator(host), ...options });
+  const workspace = createWorkspace();
+  // Under RUNNER_TEMP, as the README recommends (a directory in the workspace earns a warning).
+  const dockerConfig = join(workspace.runnerTemp, 'docker-config');
+  const shim = createDockerShim();
+  const target: Target = {
+    url: emulator.url,
+    port: emulator.port,
+    requests: emulator.requests,
+    faults: emulator.faults,
+    workspace,
+    pathPrefix: [shim.dir],
+    inputs: (overrides = {}, run) =>
+      withOverrides(
+        {
+          region: 'cn-north-4',
+          endpoint: emulator.url,
+          'access-key-id': emulator.accessKeyId,
+          'access-key-secret': emulator.secretAccessKey,
+          'docker-config-dir': dockerConfig,
+          ...mode.inputs(host, run),
+          ...COMMON,
+        },
+        overrides,
+      ),
+    secretInputs: [emulator.secretAccessKey],
+    quietInputs: [emulator.accessKeyId],
+    secrets: () => [
+      emulator.secretAccessKey,
+      password,
+      pair,
+      basic,
+      `docker login -u ${username} -p ${password}`,
+      `docker login -u ${username} -p ${password} ${host}`,
+      ...emulator.requests.flatMap((request) => {
+        const signature = /Signature=([0-9a-f]{64})/.exec(String(request.headers.authorization ?? ''));
+        return signature?.[1] ? [signature[1]] : [];
+      }),
+    ],
+    runOf: mode.runOf,
+    expectPublished(result) {
+      expect(result.outputs).toMatchObject({ registry: host, username, password });
+      if (result.outputs['docker-config-dir'] !== undefined) {
+        expect(result.exported).toEqual({ DOCKER_CONFIG: dockerConfig });
+        expect(dockerAuths(dockerConfig)[host]?.auth).toBe(basic);
+        expect(shim.calls().map((call) => call.argv)).toEqual([
+          ['login', '--username', username, '--password-stdin', host],
+        ]);
+      }
+    },
+    expectNothingLeftBehind(result) {
+      expect(result.outputs).toEqual({});
+      expect(result.exported).toEqual({});
+      expect(result.state).toEqual({});
+      expect(result.summary).toBe('');
+      expect(shim.calls()).toEqual([]);
+      expect(dockerAuths(dockerConfig)).toEqual({});
+    },
+    close: () => emulator.close(),
+  };
+  swrEmulators.set(target, emulator);
+  return target;
+}
+
+/** What every swr-login mode shares as an adapter. */
+const SWR_LOGIN = {
   action: 'swr-login',
-  label: 'swr-login',
   endpointInput: 'endpoint',
   serviceLabel: String.raw`SWR \(127\.0\.0\.1:\d+\)`,
+  rateLimit: { burst: 2, refillPerSecond: 2 },
+} as const;
+
+/** The API gateway refusing the request's signature, which every swr-login mode can meet. */
+const signatureRefused = (target: Target): void =>
+  swrFault(
+    target,
+    401,
+    'APIGW.0301',
+    'Incorrect IAM authentication information: verify aksk signature fail',
+    'apigw',
+  );
+
+/** An identity policy's refusal, with the encoded_authorization_message that explains it. */
+const refusedByPolicy = (target: Target): void =>
+  void swrEmulators.get(target)?.swrFaults.push({
+    kind: 'swr-error',
+    status: 403,
+    code: 'SVCSTG.SWR.4030170',
+    message: 'Insufficient permissions',
+    encodedAuthorizationMessage: true,
+  });
+
+const SWR_USER = 'cn-north-4@HOSTILETEMPORARYAK0001';
+const SWR_PASSWORD = `hostile-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
+const SWR_BASIC = Buffer.from(`${SWR_USER}:${SWR_PASSWORD}`).toString('base64');
+
+const swrRegistry = sharedRegistry(SWR_USER, SWR_PASSWORD);
+
+export const swrLogin: ActionAdapter = {
+  ...SWR_LOGIN,
+  label: 'swr-login',
   realHost: {
     hostname: 'swr-api.cn-north-4.myhuaweicloud.com',
     port: 443,
@@ -130,81 +252,22 @@ export const swrLogin: ActionAdapter = {
     httpInputs: { endpoint: 'http://swr-api.cn-north-4.myhuaweicloud.com' },
   },
   truncatedBody: `{"auths":{"swr.cn-north-4.myhuaweicloud.com":{"auth":"${SWR_BASIC.slice(0, 12)}`,
-  async start(options = {}) {
-    // A real registry: a successful run really logs docker in, so "no login left behind" is real too.
-    registry ??= startRegistry({ username: SWR_USER, password: SWR_PASSWORD });
-    const { host } = await registry;
-    const emulator = await startSwrEmulator({
-      registry: host,
-      username: SWR_USER,
-      password: SWR_PASSWORD,
-      ...options,
-    });
-    const workspace = createWorkspace();
-    // Under RUNNER_TEMP, as the README recommends (a directory in the workspace earns a warning).
-    const dockerConfig = join(workspace.runnerTemp, 'docker-config');
-    const shim = createDockerShim();
-    const target: Target = {
-      url: emulator.url,
-      port: emulator.port,
-      requests: emulator.requests,
-      faults: emulator.faults,
-      workspace,
-      pathPrefix: [shim.dir],
-      inputs: (overrides = {}, run) =>
-        withOverrides(
-          {
-            region: 'cn-north-4',
-            endpoint: emulator.url,
-            'access-key-id': emulator.accessKeyId,
-            'access-key-secret': emulator.secretAccessKey,
-            'docker-config-dir': dockerConfig,
-            ...(run === undefined ? {} : { 'project-name': `cn-north-4_run${run}` }),
-            ...COMMON,
-          },
-          overrides,
-        ),
-      secretInputs: [emulator.secretAccessKey],
-      quietInputs: [emulator.accessKeyId],
-      secrets: () => [
-        emulator.secretAccessKey,
-        SWR_PASSWORD,
-        SWR_PAIR,
-        SWR_BASIC,
-        `docker login -u ${SWR_USER} -p ${SWR_PASSWORD}`,
-        `docker login -u ${SWR_USER} -p ${SWR_PASSWORD} ${host}`,
-        ...emulator.requests.flatMap((request) => {
-          const signature = /Signature=([0-9a-f]{64})/.exec(String(request.headers.authorization ?? ''));
-          return signature?.[1] ? [signature[1]] : [];
-        }),
-      ],
-      runOf: (request) => {
-        const match = /[?&]projectname=cn-north-4_run(\d+)(?:&|$)/.exec(request.url);
-        return match ? Number(match[1]) : undefined;
+  start: (options = {}) =>
+    startSwrLogin(
+      {
+        registry: swrRegistry,
+        username: SWR_USER,
+        password: SWR_PASSWORD,
+        emulator: (host) => ({ registry: host, username: SWR_USER, password: SWR_PASSWORD }),
+        inputs: (_host, run): Record<string, string> =>
+          run === undefined ? {} : { 'project-name': `cn-north-4_run${run}` },
+        runOf: (request) => {
+          const match = /[?&]projectname=cn-north-4_run(\d+)(?:&|$)/.exec(request.url);
+          return match ? Number(match[1]) : undefined;
+        },
       },
-      expectPublished(result) {
-        expect(result.outputs).toMatchObject({ registry: host, username: SWR_USER, password: SWR_PASSWORD });
-        if (result.outputs['docker-config-dir'] !== undefined) {
-          expect(result.exported).toEqual({ DOCKER_CONFIG: dockerConfig });
-          expect(dockerAuths(dockerConfig)[host]?.auth).toBe(SWR_BASIC);
-          expect(shim.calls().map((call) => call.argv)).toEqual([
-            ['login', '--username', SWR_USER, '--password-stdin', host],
-          ]);
-        }
-      },
-      expectNothingLeftBehind(result) {
-        expect(result.outputs).toEqual({});
-        expect(result.exported).toEqual({});
-        expect(result.state).toEqual({});
-        expect(result.summary).toBe('');
-        expect(shim.calls()).toEqual([]);
-        expect(dockerAuths(dockerConfig)).toEqual({});
-      },
-      close: () => emulator.close(),
-    };
-    swrEmulators.set(target, emulator);
-    return target;
-  },
+      options,
+    ),
   serviceErrors: [
     {
       name: 'SWR error, new and old fields (403)',
@@ -220,14 +283,7 @@ export const swrLogin: ActionAdapter = {
     },
     {
       name: 'API gateway error (401 APIGW.0301)',
-      arrange: (target) =>
-        swrFault(
-          target,
-          401,
-          'APIGW.0301',
-          'Incorrect IAM authentication information: verify aksk signature fail',
-          'apigw',
-        ),
+      arrange: signatureRefused,
       error:
         /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code APIGW\.0301: "Incorrect IAM authentication information: verify aksk signature fail" \(request id [0-9a-f]{32}\)\. The signature or credentials were rejected/,
     },
@@ -237,11 +293,7 @@ export const swrLogin: ActionAdapter = {
       error: /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 404: "404 page not found"\.$/,
     },
   ],
-  rateLimit: { burst: 2, refillPerSecond: 2 },
-  async dispose() {
-    await (await registry)?.stop();
-    registry = undefined;
-  },
+  dispose: swrRegistry.dispose,
 };
 
 // ------------------------------------------------- swr-login, SWR Enterprise Edition
@@ -249,12 +301,10 @@ export const swrLogin: ActionAdapter = {
 // The Enterprise temporary credential (temp-credential's user_id / auth_token), in the same registry.
 const EE_USER = 'ee-hostile-user';
 const EE_TOKEN = `ee-hostile-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
-const EE_PAIR = `${EE_USER}:${EE_TOKEN}`;
-const EE_BASIC = Buffer.from(EE_PAIR).toString('base64');
 const EE_PROJECT = '0123456789abcdef0123456789abcdef';
 const EE_INSTANCE = 'ee-hostile-instance';
 
-let eeRegistry: Promise<Registry> | undefined;
+const eeRegistry = sharedRegistry(EE_USER, EE_TOKEN);
 
 /**
  * swr-login in Enterprise mode with `registry` set: one request per run (temp-credential, no
@@ -262,102 +312,39 @@ let eeRegistry: Promise<Registry> | undefined;
  * `ee-run<n>`, which tells the load test's runs apart.
  */
 export const swrLoginEnterprise: ActionAdapter = {
-  action: 'swr-login',
+  ...SWR_LOGIN,
   label: 'swr-login (Enterprise)',
-  endpointInput: 'endpoint',
-  serviceLabel: String.raw`SWR \(127\.0\.0\.1:\d+\)`,
   realHost: swrLogin.realHost,
   truncatedBody: `{"user_id":"${EE_USER}","auth_token":"${EE_TOKEN.slice(0, 12)}`,
-  async start(options = {}) {
-    eeRegistry ??= startRegistry({ username: EE_USER, password: EE_TOKEN });
-    const { host } = await eeRegistry;
-    const emulator = await startSwrEmulator({
-      projectId: EE_PROJECT,
-      instances: [EE_INSTANCE, ...Array.from({ length: LOAD_RUNS }, (_, run) => `ee-run${run}`)].map(
-        (id) => ({
-          id,
-          accessAddress: host,
+  start: (options = {}) =>
+    startSwrLogin(
+      {
+        registry: eeRegistry,
+        username: EE_USER,
+        password: EE_TOKEN,
+        emulator: (host) => ({
+          projectId: EE_PROJECT,
+          instances: [EE_INSTANCE, ...Array.from({ length: LOAD_RUNS }, (_, run) => `ee-run${run}`)].map(
+            (id) => ({ id, accessAddress: host }),
+          ),
+          tempCredential: { userId: EE_USER, authToken: EE_TOKEN },
         }),
-      ),
-      tempCredential: { userId: EE_USER, authToken: EE_TOKEN },
-      ...options,
-    });
-    const workspace = createWorkspace();
-    const dockerConfig = join(workspace.runnerTemp, 'docker-config');
-    const shim = createDockerShim();
-    const target: Target = {
-      url: emulator.url,
-      port: emulator.port,
-      requests: emulator.requests,
-      faults: emulator.faults,
-      workspace,
-      pathPrefix: [shim.dir],
-      inputs: (overrides = {}, run) =>
-        withOverrides(
-          {
-            region: 'cn-north-4',
-            endpoint: emulator.url,
-            'access-key-id': emulator.accessKeyId,
-            'access-key-secret': emulator.secretAccessKey,
-            'instance-id': run === undefined ? EE_INSTANCE : `ee-run${run}`,
-            'project-id': EE_PROJECT,
-            registry: host,
-            'docker-config-dir': dockerConfig,
-            ...COMMON,
-          },
-          overrides,
-        ),
-      secretInputs: [emulator.secretAccessKey],
-      quietInputs: [emulator.accessKeyId],
-      secrets: () => [
-        emulator.secretAccessKey,
-        EE_TOKEN,
-        EE_PAIR,
-        EE_BASIC,
-        `docker login -u ${EE_USER} -p ${EE_TOKEN} ${host}`,
-        ...emulator.requests.flatMap((request) => {
-          const signature = /Signature=([0-9a-f]{64})/.exec(String(request.headers.authorization ?? ''));
-          return signature?.[1] ? [signature[1]] : [];
+        inputs: (host, run) => ({
+          'instance-id': run === undefined ? EE_INSTANCE : `ee-run${run}`,
+          'project-id': EE_PROJECT,
+          registry: host,
         }),
-      ],
-      runOf: (request) => {
-        const match = /\/instances\/ee-run(\d+)\/temp-credential$/.exec(request.url);
-        return match ? Number(match[1]) : undefined;
+        runOf: (request) => {
+          const match = /\/instances\/ee-run(\d+)\/temp-credential$/.exec(request.url);
+          return match ? Number(match[1]) : undefined;
+        },
       },
-      expectPublished(result) {
-        expect(result.outputs).toMatchObject({ registry: host, username: EE_USER, password: EE_TOKEN });
-        if (result.outputs['docker-config-dir'] !== undefined) {
-          expect(result.exported).toEqual({ DOCKER_CONFIG: dockerConfig });
-          expect(dockerAuths(dockerConfig)[host]?.auth).toBe(EE_BASIC);
-          expect(shim.calls().map((call) => call.argv)).toEqual([
-            ['login', '--username', EE_USER, '--password-stdin', host],
-          ]);
-        }
-      },
-      expectNothingLeftBehind(result) {
-        expect(result.outputs).toEqual({});
-        expect(result.exported).toEqual({});
-        expect(result.state).toEqual({});
-        expect(result.summary).toBe('');
-        expect(shim.calls()).toEqual([]);
-        expect(dockerAuths(dockerConfig)).toEqual({});
-      },
-      close: () => emulator.close(),
-    };
-    swrEmulators.set(target, emulator);
-    return target;
-  },
+      options,
+    ),
   serviceErrors: [
     {
       name: 'temp-credential refused by an identity policy (403, encoded_authorization_message)',
-      arrange: (target) =>
-        swrEmulators.get(target)?.swrFaults.push({
-          kind: 'swr-error',
-          status: 403,
-          code: 'SVCSTG.SWR.4030170',
-          message: 'Insufficient permissions',
-          encodedAuthorizationMessage: true,
-        }),
+      arrange: refusedByPolicy,
       error:
         /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 403 with error code SVCSTG\.SWR\.4030170: "Insufficient permissions" \(request id [0-9a-f]{32}\)\. The credentials may not create a temporary credential for instance ee-hostile-instance: grant swr:instance:createTempCredential on it\. The answer carries an encoded_authorization_message .*decode-authorization-message \(DecodeAuthorizationMessage\)\.$/,
     },
@@ -369,14 +356,7 @@ export const swrLoginEnterprise: ActionAdapter = {
     },
     {
       name: 'API gateway error (401 APIGW.0301)',
-      arrange: (target) =>
-        swrFault(
-          target,
-          401,
-          'APIGW.0301',
-          'Incorrect IAM authentication information: verify aksk signature fail',
-          'apigw',
-        ),
+      arrange: signatureRefused,
       error:
         /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code APIGW\.0301: .*The signature or credentials were rejected/,
     },
@@ -388,144 +368,63 @@ export const swrLoginEnterprise: ActionAdapter = {
         /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 201 \(request id [0-9a-f]{32}\), but the credential's user_id starts with '-'/,
     },
   ],
-  rateLimit: { burst: 2, refillPerSecond: 2 },
-  async dispose() {
-    await (await eeRegistry)?.stop();
-    eeRegistry = undefined;
-  },
+  dispose: eeRegistry.dispose,
 };
 
 // ------------------------------------------------- swr-login, enhanced (CreateAuthorizationToken)
 
 const BEARER_USER = 'bearertoken@HOSTILEBEARER0001';
 const BEARER_PASSWORD = `bearer-${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
-const BEARER_PAIR = `${BEARER_USER}:${BEARER_PASSWORD}`;
-const BEARER_BASIC = Buffer.from(BEARER_PAIR).toString('base64');
+const BEARER_BASIC = Buffer.from(`${BEARER_USER}:${BEARER_PASSWORD}`).toString('base64');
 /** Run n sends X-Project-Id `<n in hex, padded>`: the API takes no query to tell runs apart by. */
 const runProject = (run: number): string => run.toString(16).padStart(32, '0');
 
-let bearerRegistry: Promise<Registry> | undefined;
+const bearerRegistry = sharedRegistry(BEARER_USER, BEARER_PASSWORD);
 
 /** swr-login with `enhanced: true`: one CreateAuthorizationToken per run. */
 export const swrLoginEnhanced: ActionAdapter = {
-  action: 'swr-login',
+  ...SWR_LOGIN,
   label: 'swr-login (enhanced)',
-  endpointInput: 'endpoint',
-  serviceLabel: String.raw`SWR \(127\.0\.0\.1:\d+\)`,
   realHost: swrLogin.realHost,
   truncatedBody: `{"auths":{"swr.cn-north-4.myhuaweicloud.com":{"auth":"${BEARER_BASIC.slice(0, 12)}`,
-  async start(options = {}) {
-    bearerRegistry ??= startRegistry({ username: BEARER_USER, password: BEARER_PASSWORD });
-    const { host } = await bearerRegistry;
-    const emulator = await startSwrEmulator({
-      registry: host,
-      authorizationToken: { username: BEARER_USER, password: BEARER_PASSWORD },
-      ...options,
-    });
-    const workspace = createWorkspace();
-    const dockerConfig = join(workspace.runnerTemp, 'docker-config');
-    const shim = createDockerShim();
-    const target: Target = {
-      url: emulator.url,
-      port: emulator.port,
-      requests: emulator.requests,
-      faults: emulator.faults,
-      workspace,
-      pathPrefix: [shim.dir],
-      inputs: (overrides = {}, run) =>
-        withOverrides(
-          {
-            region: 'cn-north-4',
-            endpoint: emulator.url,
-            'access-key-id': emulator.accessKeyId,
-            'access-key-secret': emulator.secretAccessKey,
-            enhanced: 'true',
-            'docker-config-dir': dockerConfig,
-            ...(run === undefined ? {} : { 'project-id': runProject(run) }),
-            ...COMMON,
-          },
-          overrides,
-        ),
-      secretInputs: [emulator.secretAccessKey],
-      quietInputs: [emulator.accessKeyId],
-      secrets: () => [
-        emulator.secretAccessKey,
-        BEARER_PASSWORD,
-        BEARER_PAIR,
-        BEARER_BASIC,
-        `docker login -u ${BEARER_USER} -p ${BEARER_PASSWORD}`,
-        `docker login -u ${BEARER_USER} -p ${BEARER_PASSWORD} ${host}`,
-        ...emulator.requests.flatMap((request) => {
-          const signature = /Signature=([0-9a-f]{64})/.exec(String(request.headers.authorization ?? ''));
-          return signature?.[1] ? [signature[1]] : [];
-        }),
-      ],
-      runOf: (request) => {
-        const project = request.headers['x-project-id'];
-        return typeof project === 'string' && /^[0-9a-f]{32}$/.test(project)
-          ? Number.parseInt(project, 16)
-          : undefined;
-      },
-      expectPublished(result) {
-        expect(result.outputs).toMatchObject({
+  start: (options = {}) =>
+    startSwrLogin(
+      {
+        registry: bearerRegistry,
+        username: BEARER_USER,
+        password: BEARER_PASSWORD,
+        emulator: (host) => ({
           registry: host,
-          username: BEARER_USER,
-          password: BEARER_PASSWORD,
-        });
-        if (result.outputs['docker-config-dir'] !== undefined) {
-          expect(result.exported).toEqual({ DOCKER_CONFIG: dockerConfig });
-          expect(dockerAuths(dockerConfig)[host]?.auth).toBe(BEARER_BASIC);
-          expect(shim.calls().map((call) => call.argv)).toEqual([
-            ['login', '--username', BEARER_USER, '--password-stdin', host],
-          ]);
-        }
+          authorizationToken: { username: BEARER_USER, password: BEARER_PASSWORD },
+        }),
+        inputs: (_host, run) => ({
+          enhanced: 'true',
+          ...(run === undefined ? {} : { 'project-id': runProject(run) }),
+        }),
+        runOf: (request) => {
+          const project = request.headers['x-project-id'];
+          return typeof project === 'string' && /^[0-9a-f]{32}$/.test(project)
+            ? Number.parseInt(project, 16)
+            : undefined;
+        },
       },
-      expectNothingLeftBehind(result) {
-        expect(result.outputs).toEqual({});
-        expect(result.exported).toEqual({});
-        expect(result.state).toEqual({});
-        expect(result.summary).toBe('');
-        expect(shim.calls()).toEqual([]);
-        expect(dockerAuths(dockerConfig)).toEqual({});
-      },
-      close: () => emulator.close(),
-    };
-    swrEmulators.set(target, emulator);
-    return target;
-  },
+      options,
+    ),
   serviceErrors: [
     {
       name: 'refused by an identity policy (403, encoded_authorization_message)',
-      arrange: (target) =>
-        swrEmulators.get(target)?.swrFaults.push({
-          kind: 'swr-error',
-          status: 403,
-          code: 'SVCSTG.SWR.4030170',
-          message: 'Insufficient permissions',
-          encodedAuthorizationMessage: true,
-        }),
+      arrange: refusedByPolicy,
       error:
         /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 403 with error code SVCSTG\.SWR\.4030170: "Insufficient permissions" \(request id [0-9a-f]{32}\)\. CreateAuthorizationToken serves principals of the new IAM plane .*grant swr::createAuthorizationToken and sts::createServiceBearerToken.* The answer carries an encoded_authorization_message/,
     },
     {
       name: 'API gateway error (401 APIGW.0301)',
-      arrange: (target) =>
-        swrFault(
-          target,
-          401,
-          'APIGW.0301',
-          'Incorrect IAM authentication information: verify aksk signature fail',
-          'apigw',
-        ),
+      arrange: signatureRefused,
       error:
         /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code APIGW\.0301: .*The signature or credentials were rejected.*sts::createServiceBearerToken/,
     },
   ],
-  rateLimit: { burst: 2, refillPerSecond: 2 },
-  async dispose() {
-    await (await bearerRegistry)?.stop();
-    bearerRegistry = undefined;
-  },
+  dispose: bearerRegistry.dispose,
 };
 
 // ---------------------------------------------------------------- cse-token

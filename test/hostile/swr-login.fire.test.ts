@@ -8,7 +8,7 @@
 // - a user name from SWR holding a workflow command (`##[error]`) is printed inert;
 // - a docker config directory inside the workspace is warned about; no `docker` on PATH, or a
 //   `docker-config-dir` that is a file, fail before any request (no credential minted).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { type SwrEmulator, type SwrEmulatorOptions, startSwrEmulator } from '@cl
 import {
   createDockerShim,
   createWorkspace,
+  dockerAuths,
   findLeaks,
   NO_LEAKS,
   type Registry,
@@ -58,14 +59,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
 });
-
-function auths(dir: string): Record<string, { auth?: string }> {
-  const file = join(dir, 'config.json');
-  if (!existsSync(file)) return {};
-  return (
-    (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths ?? {}
-  );
-}
 
 function secretsOf(emulator: SwrEmulator, user = USER): string[] {
   return [
@@ -189,7 +182,7 @@ describe.skipIf(skip)('swr-login under fire (built bundle)', () => {
 
         // docker goes on after the step is gone, and its login lands in config.json.
         await shim.release();
-        expect(auths(dir)[registry.host]?.auth).toBe(basic(USER));
+        expect(dockerAuths(dir)[registry.host]?.auth).toBe(basic(USER));
 
         const post = await runPostAfter(main, {
           action: ACTION,
@@ -202,7 +195,7 @@ describe.skipIf(skip)('swr-login under fire (built bundle)', () => {
         expect(post.errors).toEqual([]);
         expect(post.warnings).toEqual([]);
         expect(post.log.text).toContain(`Logged out of ${registry.host}`);
-        expect(auths(dir)).toEqual({});
+        expect(dockerAuths(dir)).toEqual({});
         // The lock the cancelled step held was taken over, and released.
         expect(readdirSync(dir)).toEqual(['config.json']);
         expect(findLeaks(post, secretsOf(emulator))).toEqual(NO_LEAKS);
@@ -259,7 +252,7 @@ describe.skipIf(skip)('swr-login under fire (built bundle)', () => {
             run(emulator, debug, {}, { workspace: shared, pathPrefix: [shim.dir] }),
           ),
         );
-        const present = Object.keys(auths(dockerDir));
+        const present = Object.keys(dockerAuths(dockerDir));
         record({
           action: ACTION,
           case: `${PARALLEL_RUNS} parallel runs, one HOME${suffix(debug)}`,
@@ -273,7 +266,7 @@ describe.skipIf(skip)('swr-login under fire (built bundle)', () => {
           expect(main.exitCode).toBe(0);
         }
         expect(present.sort()).toEqual([...forwarders.hosts].sort());
-        for (const host of forwarders.hosts) expect(auths(dockerDir)[host]?.auth).toBe(basic(USER));
+        for (const host of forwarders.hosts) expect(dockerAuths(dockerDir)[host]?.auth).toBe(basic(USER));
         for (const [index, main] of mains.entries()) {
           expect(findLeaks(main, secretsOf(emulators[index] as SwrEmulator))).toEqual(NO_LEAKS);
         }
@@ -285,7 +278,7 @@ describe.skipIf(skip)('swr-login under fire (built bundle)', () => {
           expect(post.exitCode).toBe(0);
           expect(post.warnings).toEqual([]);
         }
-        expect(auths(dockerDir)).toEqual({});
+        expect(dockerAuths(dockerDir)).toEqual({});
         expect(readdirSync(dockerDir)).toEqual(['config.json']);
       } finally {
         await Promise.all(emulators.map((emulator) => emulator.close()));
@@ -318,7 +311,7 @@ describe.skipIf(skip)('swr-login under fire (built bundle)', () => {
 
         const post = await runPostAfter(main, { action: ACTION, pathPrefix: [shim.dir], debug });
         expect(post.exitCode).toBe(0);
-        expect(auths(dir)).toEqual({});
+        expect(dockerAuths(dir)).toEqual({});
       });
     });
 
@@ -346,10 +339,10 @@ describe.skipIf(skip)('swr-login under fire (built bundle)', () => {
             /^Input 'docker-config-dir' is inside the workspace \(GITHUB_WORKSPACE\): the registry login stays in the checkout until the post step.*docker-config-dir: \$\{\{ runner\.temp \}\}\/docker-config$/,
           ),
         );
-        expect(auths(dir)[registry.host]?.auth).toBe(basic(USER));
+        expect(dockerAuths(dir)[registry.host]?.auth).toBe(basic(USER));
         const post = await runPostAfter(main, { action: ACTION, pathPrefix: [shim.dir], debug });
         expect(post.exitCode).toBe(0);
-        expect(auths(dir)).toEqual({});
+        expect(dockerAuths(dir)).toEqual({});
       });
     });
 

@@ -2,10 +2,7 @@
 // (with the TLS trust defaultDeps builds from the inputs) against the service-center emulator,
 // a logger that remembers, a clock that does not sleep. The bundle itself is tested end to end in
 // test/cse-token.e2e.test.ts.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Clock, type Deps, type Logger, setMaskFunction } from '@cloudcreds/core';
+import type { Deps } from '@cloudcreds/core';
 import {
   type BlackHoleNode,
   type ServiceCenterEmulator,
@@ -13,7 +10,15 @@ import {
   startBlackHoleNode,
   startServiceCenterEmulator,
 } from '@cloudcreds/emulators/service-center';
-import { parseFileCommands } from '@cloudcreds/harness';
+import {
+  type FileCommandFiles,
+  fileCommandFiles,
+  instantClock,
+  parseFileCommands,
+  type RecordingLogger,
+  recordingLogger,
+  recordMasks,
+} from '@cloudcreds/harness';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { act, defaultDeps } from '../src/act.ts';
 import { readInputs } from '../src/inputs.ts';
@@ -21,19 +26,12 @@ import { readInputs } from '../src/inputs.ts';
 const username = 'ci-act';
 const password = 'act-test-password-0123';
 let sc: ServiceCenterEmulator;
-let files: Record<'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STEP_SUMMARY', string>;
-let lines: string[];
-const masked: string[] = [];
+let files: FileCommandFiles;
+let logger: RecordingLogger;
+let masked: string[];
 const saved = { ...process.env };
 
-const clock: Clock = { now: () => Date.now(), sleep: async () => {} };
-const logger: Logger = {
-  info: (message) => lines.push(`info: ${message}`),
-  warning: (message) => lines.push(`warning: ${message}`),
-  notice: (message) => lines.push(`notice: ${message}`),
-  debug: (message) => lines.push(`debug: ${message}`),
-  isDebug: () => false,
-};
+const clock = instantClock();
 
 beforeAll(async () => {
   sc = await startServiceCenterEmulator({ accounts: { [username]: { password, roles: ['developer'] } } });
@@ -41,17 +39,9 @@ beforeAll(async () => {
 afterAll(() => sc.close());
 
 beforeEach(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'cse-token-act-'));
-  files = {
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_ENV: join(dir, 'env'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
-  };
-  for (const file of Object.values(files)) writeFileSync(file, '');
-  Object.assign(process.env, files);
-  lines = [];
-  masked.length = 0;
-  setMaskFunction((value) => masked.push(value));
+  files = fileCommandFiles();
+  logger = recordingLogger();
+  masked = recordMasks();
   sc.requests.length = 0;
   sc.faults.length = 0;
 });
@@ -81,13 +71,13 @@ async function runStep(extra: Record<string, string> = {}): Promise<void> {
   await act(inputs, deps);
 }
 
-const outputs = () => parseFileCommands(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
-const exported = () => parseFileCommands(readFileSync(files.GITHUB_ENV, 'utf8'));
+const outputs = () => parseFileCommands(files.read('GITHUB_OUTPUT'));
+const exported = () => parseFileCommands(files.read('GITHUB_ENV'));
 
 function expectNothingPublished(): void {
-  expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
-  expect(readFileSync(files.GITHUB_ENV, 'utf8')).toBe('');
-  expect(readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')).toBe('');
+  expect(files.read('GITHUB_OUTPUT')).toBe('');
+  expect(files.read('GITHUB_ENV')).toBe('');
+  expect(files.read('GITHUB_STEP_SUMMARY')).toBe('');
 }
 
 describe('cse-token main step, in-process', () => {
@@ -116,10 +106,10 @@ describe('cse-token main step, in-process', () => {
       CSE_TOKEN_EXPIRES_AT: outputs()['expires-at'],
       CSE_ENDPOINT: sc.url,
     });
-    const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+    const summary = files.read('GITHUB_STEP_SUMMARY');
     expect(summary).toContain(username);
     expect(summary).not.toContain(token);
-    expect(lines).toEqual([]);
+    expect(logger.lines).toEqual([]);
   });
 
   it('sends a wrong password once and publishes nothing', async () => {
@@ -134,10 +124,13 @@ describe('cse-token main step, in-process', () => {
     sc.faults.push(serviceCenterFaults.internalError());
     await runStep();
     expect(sc.requests).toHaveLength(2);
-    expect(lines).toEqual([
-      expect.stringMatching(
-        /^info: Attempt 1 of 3 failed \(127\.0\.0\.1:\d+ answered HTTP 500 with error code 500003\); retrying in 0\.[2-5] s$/,
-      ),
+    expect(logger.lines).toEqual([
+      [
+        'info',
+        expect.stringMatching(
+          /^Attempt 1 of 3 failed \(127\.0\.0\.1:\d+ answered HTTP 500 with error code 500003\); retrying in 0\.[2-5] s$/,
+        ),
+      ],
     ]);
   });
 
@@ -155,11 +148,14 @@ describe('cse-token main step, in-process', () => {
       'INPUT_INSECURE-SKIP-TLS-VERIFY': 'true',
       'INPUT_TOKEN-EXPIRATION': '15m',
     });
-    expect(lines).toEqual([
-      expect.stringMatching(
-        /^warning: Input 'insecure-skip-tls-verify' is true: the engine's TLS certificate is NOT verified/,
-      ),
-      expect.stringMatching(/^warning: The token expires within the hour/),
+    expect(logger.lines).toEqual([
+      [
+        'warning',
+        expect.stringMatching(
+          /^Input 'insecure-skip-tls-verify' is true: the engine's TLS certificate is NOT verified/,
+        ),
+      ],
+      ['warning', expect.stringMatching(/^The token expires within the hour/)],
     ]);
   });
 
@@ -174,10 +170,19 @@ describe('cse-token main step, in-process', () => {
       await runStep({ INPUT_ENDPOINT: `${hole.url},${sc.url}`, INPUT_TIMEOUT: '1' });
       expect(outputs()['endpoint']).toBe(sc.url);
       expect(sc.requests).toHaveLength(1);
-      expect(lines).toEqual([
-        `warning: Input 'endpoint' uses plain http:// for 127.0.0.1:${hole.port}: credentials and tokens travel unencrypted`,
-        `info: 127.0.0.1:${hole.port} did not accept a connection within 1 s; trying the next endpoint, ${new URL(sc.url).host}`,
-        `warning: 127.0.0.1:${hole.port} failed before ${new URL(sc.url).host} gave the token; the log says what happened at each`,
+      expect(logger.lines).toEqual([
+        [
+          'warning',
+          `Input 'endpoint' uses plain http:// for 127.0.0.1:${hole.port}: credentials and tokens travel unencrypted`,
+        ],
+        [
+          'info',
+          `127.0.0.1:${hole.port} did not accept a connection within 1 s; trying the next endpoint, ${new URL(sc.url).host}`,
+        ],
+        [
+          'warning',
+          `127.0.0.1:${hole.port} failed before ${new URL(sc.url).host} gave the token; the log says what happened at each`,
+        ],
       ]);
     });
 

@@ -3,34 +3,13 @@
 // with bad inputs, the answer reader with crafted answers, the login loop with the real transport
 // against loopback endpoints that refuse, black-hole, hang or present an untrusted certificate —
 // and is rendered as runMain renders it, never copied.
-import { createServer } from 'node:net';
-import {
-  type Clock,
-  createHttpTransport,
-  failureMessage,
-  type Logger,
-  responseOf,
-  setMaskFunction,
-} from '@cloudcreds/core';
+import { createHttpTransport, responseOf, setMaskFunction } from '@cloudcreds/core';
 import { startBlackHoleNode, startServiceCenterEmulator } from '@cloudcreds/emulators/service-center';
 import { createTestCa } from '@cloudcreds/emulators/tls';
+import { closedPort, type ErrorLine, instantClock, recordingLogger, rendered } from '@cloudcreds/harness';
 import { tokenFromResponse } from '../src/client.ts';
 import { readInputs } from '../src/inputs.ts';
 import { login } from '../src/login.ts';
-
-interface ErrorLine {
-  template: string;
-  line: string;
-}
-
-async function rendered(template: string, fail: () => unknown): Promise<ErrorLine> {
-  try {
-    await fail();
-  } catch (error) {
-    return { template, line: failureMessage(error) };
-  }
-  throw new Error(`${template}: the code did not fail`);
-}
 
 const inputs = {
   INPUT_ENDPOINT: 'https://10.0.0.5:30100',
@@ -54,8 +33,8 @@ const badAnswer = (
   headers?: Record<string, string>,
 ) => rendered(template, () => tokenFromResponse(answer(status, body, headers), endpoint));
 
-const silent: Logger = { info() {}, warning() {}, notice() {}, debug() {}, isDebug: () => false };
-const noSleep: Clock = { now: () => Date.now(), sleep: async () => {} };
+const silent = recordingLogger();
+const noSleep = instantClock();
 const transport = createHttpTransport({ userAgent: 'cse-token-error-lines' });
 
 /**
@@ -73,13 +52,7 @@ const loginAt = (template: string, urls: string[], maxAttempts: number, timeoutM
     ),
   );
 
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+const refusingUrl = async (): Promise<string> => `http://127.0.0.1:${await closedPort()}`;
 
 export async function errorLines(): Promise<ErrorLine[]> {
   // The lines are what matters here, not the masks the input reader registers on the way.
@@ -149,8 +122,8 @@ export async function errorLines(): Promise<ErrorLine[]> {
   const hole = await startBlackHoleNode();
   const secondHole = await startBlackHoleNode();
   try {
-    const refused = await closedPort();
-    const refusedMany = await Promise.all(Array.from({ length: 12 }, closedPort));
+    const refused = await refusingUrl();
+    const refusedMany = await Promise.all(Array.from({ length: 12 }, refusingUrl));
     lines.push(
       await loginAt('network: refused, after retries', [refused], 2),
       await loginAt('network: no connection within the timeout', [hole.url], 1),

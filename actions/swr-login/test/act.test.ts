@@ -14,19 +14,20 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecOptions, ExecOutput } from '@actions/exec';
-import {
-  type Clock,
-  createHttpTransport,
-  type Deps,
-  type Exec,
-  type Logger,
-  setMaskFunction,
-  ToolError,
-} from '@cloudcreds/core';
+import { type Clock, createHttpTransport, type Deps, type Exec, ToolError } from '@cloudcreds/core';
 import { GITHUB_ISSUER, startGithubOidcEmulator } from '@cloudcreds/emulators/github-oidc';
 import { startHuaweiIamEmulator } from '@cloudcreds/emulators/huawei-iam';
 import { startHuaweiStsEmulator } from '@cloudcreds/emulators/huawei-sts';
 import { type SwrEmulator, startSwrEmulator, swrTransportFaults } from '@cloudcreds/emulators/swr';
+import {
+  type FileCommand,
+  type FileCommandFiles,
+  fileCommandFiles,
+  instantClock,
+  parseFileCommands,
+  recordingLogger,
+  recordMasks,
+} from '@cloudcreds/harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { act } from '../src/act.ts';
 import { LOCK_FILE } from '../src/docker-lock.ts';
@@ -40,31 +41,19 @@ interface Call {
 }
 
 let emulator: SwrEmulator;
-let files: Record<'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STATE' | 'GITHUB_STEP_SUMMARY', string>;
+let files: FileCommandFiles;
 /** The step's working directory, and a PATH directory holding a `docker` (never run: exec is fake). */
 let workspace: string;
 let bin: string;
-const masked: string[] = [];
+let masked: string[];
 const saved = { ...process.env };
 
-const clock: Clock = { now: () => Date.now(), sleep: async () => {} };
+const clock = instantClock();
 /** Static credentials never ask for an ID token. */
 const getIdToken = async (): Promise<string> => {
   throw new Error('no ID token in static-credential tests');
 };
 const transport = createHttpTransport({ userAgent: 'swr-login-test' });
-
-function recordingLogger(): Logger & { lines: Array<[string, string]> } {
-  const lines: Array<[string, string]> = [];
-  return {
-    lines,
-    info: (message) => void lines.push(['info', message]),
-    warning: (message) => void lines.push(['warning', message]),
-    notice: (message) => void lines.push(['notice', message]),
-    debug: (message) => void lines.push(['debug', message]),
-    isDebug: () => false,
-  };
-}
 
 function configOf(dir: string): { auths?: Record<string, { auth?: string }> } {
   const file = join(dir, 'config.json');
@@ -98,19 +87,8 @@ function fakeDocker(results: Array<Partial<ExecOutput>> = []): { exec: Exec; cal
   };
 }
 
-/** A key=value view of a file-command file written by @actions/core (heredoc records). */
-function records(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const match = /^([^<]+)<<(.+)$/.exec(lines[index] ?? '');
-    if (!match?.[1] || !match[2]) continue;
-    const value: string[] = [];
-    while (lines[++index] !== match[2]) value.push(lines[index] ?? '');
-    out[match[1]] = value.join('\n');
-  }
-  return out;
-}
+/** A key=value view of a file-command file written by @actions/core. */
+const records = (file: FileCommand): Record<string, string> => parseFileCommands(files.read(file));
 
 function inputs(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -154,16 +132,8 @@ beforeEach(async () => {
   mkdirSync(bin);
   writeFileSync(join(bin, 'docker'), '#!/bin/sh\nexit 99\n');
   chmodSync(join(bin, 'docker'), 0o755);
-  files = {
-    GITHUB_OUTPUT: join(workspace, 'output'),
-    GITHUB_ENV: join(workspace, 'env'),
-    GITHUB_STATE: join(workspace, 'state'),
-    GITHUB_STEP_SUMMARY: join(workspace, 'summary'),
-  };
-  for (const file of Object.values(files)) writeFileSync(file, '');
-  Object.assign(process.env, files);
-  masked.length = 0;
-  setMaskFunction((value) => masked.push(value));
+  files = fileCommandFiles(workspace);
+  masked = recordMasks();
 });
 
 afterEach(async () => {
@@ -194,7 +164,7 @@ describe('act (main step)', () => {
     expect(masked).toEqual(
       expect.arrayContaining([issued.password, pair, Buffer.from(pair).toString('base64'), command]),
     );
-    expect(records(files.GITHUB_OUTPUT)).toEqual({
+    expect(records('GITHUB_OUTPUT')).toEqual({
       registry: emulator.registry,
       username: issued.username,
       password: issued.password,
@@ -209,12 +179,12 @@ describe('act (main step)', () => {
         },
       ]),
     });
-    expect(records(files.GITHUB_ENV)).toEqual({ DOCKER_CONFIG: dir });
-    expect(records(files.GITHUB_STATE)).toEqual({
+    expect(records('GITHUB_ENV')).toEqual({ DOCKER_CONFIG: dir });
+    expect(records('GITHUB_STATE')).toEqual({
       'docker-config': dir,
       registries: `["${emulator.registry}"]`,
     });
-    const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+    const summary = files.read('GITHUB_STEP_SUMMARY');
     expect(summary).toContain(emulator.registry);
     expect(summary).toContain(issued.username);
     expect(summary).not.toContain(issued.password);
@@ -229,7 +199,7 @@ describe('act (main step)', () => {
     const docker = fakeDocker();
     await runMain(inputs(), {
       exec: async (tool, args, options) => {
-        stateDuringLogin.push(readFileSync(files.GITHUB_STATE, 'utf8'));
+        stateDuringLogin.push(files.read('GITHUB_STATE'));
         return docker.exec(tool, args, options);
       },
     });
@@ -241,7 +211,7 @@ describe('act (main step)', () => {
     const docker = fakeDocker();
     await runMain(inputs({ INPUT_LOGIN: 'false', PATH: '' }), { exec: docker.exec });
     expect(docker.calls).toEqual([]);
-    expect(Object.keys(records(files.GITHUB_OUTPUT)).sort()).toEqual([
+    expect(Object.keys(records('GITHUB_OUTPUT')).sort()).toEqual([
       'expires-at',
       'login-command',
       'password',
@@ -249,13 +219,13 @@ describe('act (main step)', () => {
       'registry',
       'username',
     ]);
-    expect(readFileSync(files.GITHUB_ENV, 'utf8')).toBe('');
-    expect(readFileSync(files.GITHUB_STATE, 'utf8')).toBe('');
+    expect(files.read('GITHUB_ENV')).toBe('');
+    expect(files.read('GITHUB_STATE')).toBe('');
   });
 
   it('with logout: false saves that choice only once the step succeeded', async () => {
     await runMain(inputs({ INPUT_LOGOUT: 'false' }));
-    expect(records(files.GITHUB_STATE)).toMatchObject({
+    expect(records('GITHUB_STATE')).toMatchObject({
       logout: 'false',
       registries: `["${emulator.registry}"]`,
     });
@@ -275,10 +245,10 @@ describe('act (main step)', () => {
       ['login', 'mirror.example.com:5000'],
       ['logout', emulator.registry],
     ]);
-    expect(records(files.GITHUB_STATE)['registries']).toBe('[]');
-    expect(records(files.GITHUB_STATE)['logout']).toBeUndefined();
-    expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
-    expect(readFileSync(files.GITHUB_ENV, 'utf8')).toBe('');
+    expect(records('GITHUB_STATE')['registries']).toBe('[]');
+    expect(records('GITHUB_STATE')['logout']).toBeUndefined();
+    expect(files.read('GITHUB_OUTPUT')).toBe('');
+    expect(files.read('GITHUB_ENV')).toBe('');
   });
 
   it('leaves a login it could not undo in the state, for the post step to retry', async () => {
@@ -292,7 +262,7 @@ describe('act (main step)', () => {
     await expect(runMain(inputs(), { exec: docker.exec })).rejects.toThrow(
       'docker login to mirror.example.com:5000 failed',
     );
-    expect(records(files.GITHUB_STATE)['registries']).toBe(`["${emulator.registry}"]`);
+    expect(records('GITHUB_STATE')['registries']).toBe(`["${emulator.registry}"]`);
   });
 
   it('fails when docker says it logged in but config.json holds no login (rewritten by another program)', async () => {
@@ -303,8 +273,8 @@ describe('act (main step)', () => {
     await expect(runMain(inputs({ 'INPUT_DOCKER-CONFIG-DIR': dir }), { exec: forgetful })).rejects.toThrow(
       `docker login to ${emulator.registry} exited 0, but ${dir}/config.json holds no login for it`,
     );
-    expect(records(files.GITHUB_STATE)['registries']).toBe('[]');
-    expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
+    expect(records('GITHUB_STATE')['registries']).toBe('[]');
+    expect(files.read('GITHUB_OUTPUT')).toBe('');
   });
 
   it.each([
@@ -361,7 +331,7 @@ describe('act (main step)', () => {
     const { logger } = await runMain(inputs());
     const line = logger.lines.find(([, message]) => message.startsWith('Logged in to'))?.[1] ?? '';
     expect(line).toBe(`Logged in to ${emulator.registry} as #\u200b#[error]forged-by-swr`);
-    const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+    const summary = files.read('GITHUB_STEP_SUMMARY');
     expect(summary).not.toContain('##[');
   });
 
@@ -393,7 +363,7 @@ describe('act (main step)', () => {
     expect(emulator.requests).toHaveLength(2);
 
     emulator.requests.length = 0;
-    writeFileSync(files.GITHUB_OUTPUT, '');
+    writeFileSync(files.paths.GITHUB_OUTPUT, '');
     emulator.swrFaults.push({ kind: 'malformed-json' });
     await expect(runMain(inputs())).rejects.toThrow(
       /^SWR \(127\.0\.0\.1:\d+\) answered HTTP 200 \(request id [0-9a-f]{32}\), but the body is not valid JSON \(application\/json, \d+ bytes\)\.$/,
@@ -401,7 +371,7 @@ describe('act (main step)', () => {
     emulator.faults.push(swrTransportFaults.oversized(2 * 1024 * 1024));
     await expect(runMain(inputs())).rejects.toThrow(/sent an answer larger than 1024 kB; it was not read/);
     expect(emulator.requests).toHaveLength(2);
-    expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
+    expect(files.read('GITHUB_OUTPUT')).toBe('');
   });
 
   it('authenticates with an IAM token and with temporary keys plus security token', async () => {
@@ -670,7 +640,7 @@ describe('act: Enterprise, enhanced and several registries', () => {
       expect(masked).toEqual(
         expect.arrayContaining([TEMP.authToken, pair, Buffer.from(pair).toString('base64'), command]),
       );
-      const outputs = records(files.GITHUB_OUTPUT);
+      const outputs = records('GITHUB_OUTPUT');
       expect(outputs['login-command']).toBe(command);
       expect(JSON.parse(outputs['registries'] ?? '')).toEqual(
         emulator.tempCredentials.map((credential, index) => ({
@@ -680,9 +650,7 @@ describe('act: Enterprise, enhanced and several registries', () => {
           'credential-id': credential.tokenId,
         })),
       );
-      expect(records(files.GITHUB_STATE)['registries']).toBe(
-        '["ee1.example.com:5000","ee2.example.com:5000"]',
-      );
+      expect(records('GITHUB_STATE')['registries']).toBe('["ee1.example.com:5000","ee2.example.com:5000"]');
       expect(logger.lines.filter(([level]) => level === 'warning').map(([, line]) => line)).toEqual([
         expect.stringContaining("Input 'endpoint' uses plain http://"),
         expect.stringContaining("Input 'iam-endpoint' uses plain http://"),
@@ -771,7 +739,7 @@ describe('act: Enterprise, enhanced and several registries', () => {
       );
       expect(docker.calls.map((call) => call.args.at(-1))).toEqual(all.map((swr) => swr.registry));
       expect(
-        JSON.parse(records(files.GITHUB_OUTPUT)['registries'] ?? '').map(
+        JSON.parse(records('GITHUB_OUTPUT')['registries'] ?? '').map(
           (entry: { registry: string }) => entry.registry,
         ),
       ).toEqual(all.map((swr) => swr.registry));
@@ -806,8 +774,8 @@ describe('act: Enterprise, enhanced and several registries', () => {
         /^SWR \(swr-api\.cn-east-3\.myhuaweicloud\.com\) answered HTTP 403/,
       );
       expect(docker.calls).toEqual([]);
-      expect(readFileSync(files.GITHUB_OUTPUT, 'utf8')).toBe('');
-      expect(readFileSync(files.GITHUB_STATE, 'utf8')).toBe('');
+      expect(files.read('GITHUB_OUTPUT')).toBe('');
+      expect(files.read('GITHUB_STATE')).toBe('');
     } finally {
       await other.close();
     }

@@ -1,7 +1,8 @@
 // CreateAuthorizationToken ("enhanced", docs/specs/swr.md §11) through core's real HTTP transport against the
 // SWR emulator: CreateSecret's answer, read by CreateSecret's reader, with its own refusals.
-import { createHttpTransport, type SendOptions, ServiceError, setMaskFunction } from '@cloudcreds/core';
+import { createHttpTransport, type SendOptions, setMaskFunction } from '@cloudcreds/core';
 import { type SwrEmulator, type SwrEmulatorOptions, startSwrEmulator } from '@cloudcreds/emulators/swr';
+import { rejectedServiceError } from '@cloudcreds/harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authorizationMessageDebugLine } from '../src/authorization-message.ts';
 import { createAuthorizationToken, createAuthorizationTokenRequest } from '../src/enhanced.ts';
@@ -31,16 +32,6 @@ afterEach(async () => {
 async function start(options: SwrEmulatorOptions = {}): Promise<SwrEmulator> {
   emulator = await startSwrEmulator({ registry: '127.0.0.1:5000', ...options });
   return emulator;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected a ServiceError');
 }
 
 const login = (server: SwrEmulator, credentials: Credentials, options: SendOptions = sendOptions) =>
@@ -113,7 +104,7 @@ describe('CreateAuthorizationToken against the emulator', () => {
 
   it('names both permissions on 403, keeps the encoded message for the debug line, masks nothing, no retry', async () => {
     const server = await start({ deny: ['swr::createAuthorizationToken'] });
-    const error = await failure(login(server, { kind: 'iam-token', token: server.authToken }));
+    const error = await rejectedServiceError(login(server, { kind: 'iam-token', token: server.authToken }));
     expect(error.message).toContain('HTTP 403');
     expect(error.message).toContain('SVCSTG.SWR.4030170');
     expect(error.message).toContain(BOTH_PERMISSIONS);
@@ -129,7 +120,7 @@ describe('CreateAuthorizationToken against the emulator', () => {
 
   it('names both permissions on 401 after the signature hint', async () => {
     const server = await start();
-    const error = await failure(
+    const error = await rejectedServiceError(
       login(server, { kind: 'access-key', accessKeyId: server.accessKeyId, secretAccessKey: 'wrong' }),
     );
     expect(error.message).toContain('APIGW.0301');
@@ -148,7 +139,7 @@ describe('CreateAuthorizationToken against the emulator', () => {
       message: 'bad',
       encodedAuthorizationMessage: true,
     });
-    const error = await failure(login(server, { kind: 'iam-token', token: server.authToken }));
+    const error = await rejectedServiceError(login(server, { kind: 'iam-token', token: server.authToken }));
     expect(error.message).not.toContain('createAuthorizationToken');
     expect(authorizationMessageDebugLine(error)).toMatch(/EAM/);
   });

@@ -6,7 +6,6 @@ import {
   type HttpResponse,
   responseOf,
   type SendOptions,
-  ServiceError,
   setMaskFunction,
 } from '@cloudcreds/core';
 import { type HuaweiIamEmulator, startHuaweiIamEmulator } from '@cloudcreds/emulators/huawei-iam';
@@ -16,6 +15,7 @@ import {
   startSwrEmulator,
   swrTransportFaults,
 } from '@cloudcreds/emulators/swr';
+import { rejectedServiceError, thrownServiceError } from '@cloudcreds/harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authorizationMessageDebugLine } from '../src/authorization-message.ts';
 import { resourceIdProblem } from '../src/enterprise/ids.ts';
@@ -94,28 +94,8 @@ const target = (emulator: SwrEmulator, credentials = accessKey(emulator)) => ({
   credentials,
 });
 
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected a ServiceError');
-}
-
 function reply(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return responseOf(status, headers, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
-}
-
-function thrown(run: () => unknown): ServiceError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected a ServiceError');
 }
 
 describe('Enterprise requests', () => {
@@ -223,7 +203,7 @@ describe('ShowInstance against the emulator', () => {
 
   it('names the instance, project and region on 404, and does not retry it', async () => {
     const emulator = await swr({ instances: [] });
-    const error = await failure(showInstance(target(emulator), sendOptions));
+    const error = await rejectedServiceError(showInstance(target(emulator), sendOptions));
     expect(error.message).toContain('HTTP 404');
     expect(error.message).toContain('SVCSTG.SWR.4040001');
     expect(error.message).toContain(
@@ -235,7 +215,7 @@ describe('ShowInstance against the emulator', () => {
 
   it('says to grant swr:instance:get or set registry on 403; the encoded message only in the debug line', async () => {
     const emulator = await swr({ deny: ['swr:instance:get'] });
-    const error = await failure(showInstance(target(emulator), sendOptions));
+    const error = await rejectedServiceError(showInstance(target(emulator), sendOptions));
     expect(error.message).toContain('HTTP 403');
     expect(error.message).toContain("grant swr:instance:get, or set 'registry'");
     expect(error.message).toContain('encoded_authorization_message');
@@ -262,7 +242,7 @@ describe('ShowInstance against the emulator', () => {
       accessAddress: '::error::owned -H x',
       status: '##[group]',
     });
-    const error = await failure(showInstance(target(emulator), sendOptions));
+    const error = await rejectedServiceError(showInstance(target(emulator), sendOptions));
     expect(error.message).toContain(`the access_address of instance ${INSTANCE}`);
     expect(error.message).toContain('is refused: the registry host contains whitespace');
     expect(error.message).toContain("Set 'registry' to the instance's host[:port]");
@@ -285,7 +265,7 @@ describe('ShowInstance against the emulator', () => {
     ['no access_address', reply(200, { id: INSTANCE, status: 'Running' }), /has no access_address/],
     ['an http:// access_address', reply(200, { access_address: 'http://h' }), /is refused/],
   ])('refuses %s with the hint to set registry', (_what, answer, problem) => {
-    const error = thrown(() => readShowInstanceAnswer(answer, TARGET));
+    const error = thrownServiceError(() => readShowInstanceAnswer(answer, TARGET));
     expect(error.message).toMatch(problem);
     expect(error.message).toContain("Set 'registry'");
   });
@@ -381,7 +361,7 @@ describe('temp-credential against the emulator', () => {
 
   it('says to grant swr:instance:createTempCredential on 403, masks nothing and does not retry', async () => {
     const emulator = await swr({ deny: ['swr:instance:createTempCredential'] });
-    const error = await failure(createTempCredential(target(emulator), sendOptions));
+    const error = await rejectedServiceError(createTempCredential(target(emulator), sendOptions));
     expect(error.message).toContain(`grant swr:instance:createTempCredential on it`);
     expect(authorizationMessageDebugLine(error)).toMatch(
       /^encoded_authorization_message \(decode it with STS/,
@@ -392,7 +372,7 @@ describe('temp-credential against the emulator', () => {
 
   it('names instance, project and region on 404 (the project is unknown)', async () => {
     const emulator = await swr();
-    const error = await failure(
+    const error = await rejectedServiceError(
       createTempCredential({ ...target(emulator), projectId: 'f'.repeat(32) }, sendOptions),
     );
     expect(error.message).toContain(`in project ${'f'.repeat(32)} of region ${REGION}`);
@@ -401,7 +381,7 @@ describe('temp-credential against the emulator', () => {
 
   it('keeps the signature hint on 401', async () => {
     const emulator = await swr();
-    const error = await failure(
+    const error = await rejectedServiceError(
       createTempCredential(
         target(emulator, { kind: 'access-key', accessKeyId: emulator.accessKeyId, secretAccessKey: 'wrong' }),
         sendOptions,
@@ -425,7 +405,7 @@ describe('temp-credential against the emulator', () => {
   ])('refuses %s without echoing it or masking anything', async (_what, hostile, problem) => {
     const emulator = await swr({ tempCredential: { userId: 'ee-user', authToken: PASSWORD } });
     emulator.swrFaults.push({ kind: 'hostile-credential', ...hostile });
-    const error = await failure(createTempCredential(target(emulator), sendOptions));
+    const error = await rejectedServiceError(createTempCredential(target(emulator), sendOptions));
     expect(error.message).toMatch(problem);
     expect(error.message).not.toContain(PASSWORD);
     expect(error.message).not.toContain('--password-stdin');
@@ -436,15 +416,15 @@ describe('temp-credential against the emulator', () => {
   it('refuses malformed JSON and answers without user_id or auth_token', async () => {
     const emulator = await swr();
     emulator.swrFaults.push({ kind: 'malformed-json' });
-    expect((await failure(createTempCredential(target(emulator), sendOptions))).message).toContain(
-      'not valid JSON',
-    );
-    expect(thrown(() => readTempCredentialAnswer(reply(201, { auth_token: 'x' }), TARGET)).message).toContain(
-      'has no user_id',
-    );
-    expect(thrown(() => readTempCredentialAnswer(reply(201, { user_id: 'u' }), TARGET)).message).toContain(
-      'has no auth_token',
-    );
+    expect(
+      (await rejectedServiceError(createTempCredential(target(emulator), sendOptions))).message,
+    ).toContain('not valid JSON');
+    expect(
+      thrownServiceError(() => readTempCredentialAnswer(reply(201, { auth_token: 'x' }), TARGET)).message,
+    ).toContain('has no user_id');
+    expect(
+      thrownServiceError(() => readTempCredentialAnswer(reply(201, { user_id: 'u' }), TARGET)).message,
+    ).toContain('has no auth_token');
   });
 
   it('drops a token_id that is not short printable text, with a warning', () => {
@@ -538,7 +518,7 @@ describe('IAM project lookup', () => {
   ])('says to set project-id when IAM lists %s', async (_what, projects, problem) => {
     const server = await iam({ projects });
     for (const [route, credentials] of routes(emulator)) {
-      const error = await failure(lookup(server, credentials));
+      const error = await rejectedServiceError(lookup(server, credentials));
       expect(error.message, route).toMatch(problem);
       expect(error.message, route).toContain("Set 'project-id' to the id of project cn-north-4");
     }
@@ -546,7 +526,7 @@ describe('IAM project lookup', () => {
 
   it('says to set project-id when IAM refuses the listing (403), without retrying', async () => {
     const server = await iam({ denyListProjects: true });
-    const error = await failure(lookup(server, accessKey(emulator)));
+    const error = await rejectedServiceError(lookup(server, accessKey(emulator)));
     expect(error.message).toMatch(/^IAM \(127\.0\.0\.1:\d+\) answered HTTP 403/);
     expect(error.message).toContain('may not list IAM projects');
     expect(error.message).toContain("Set 'project-id'");
@@ -555,18 +535,20 @@ describe('IAM project lookup', () => {
 
   it('says to set project-id on 401, without retrying', async () => {
     const server = await iam();
-    const error = await failure(
+    const error = await rejectedServiceError(
       lookup(server, { kind: 'access-key', accessKeyId: emulator.accessKeyId, secretAccessKey: 'wrong' }),
     );
     expect(error.message).toMatch(/^IAM \(127\.0\.0\.1:\d+\) answered HTTP 401 with error code APIGW\.0301/);
     expect(error.message).toContain("Set 'project-id'");
-    const unknownToken = await failure(lookup(server, { kind: 'iam-token', token: 'MIIunknown' }));
+    const unknownToken = await rejectedServiceError(
+      lookup(server, { kind: 'iam-token', token: 'MIIunknown' }),
+    );
     expect(unknownToken.message).toContain("Set 'project-id'");
     expect(server.requests).toHaveLength(2);
   });
 
   it('keeps an encoded_authorization_message of an IAM5 refusal for the debug line', () => {
-    const error = thrown(() =>
+    const error = thrownServiceError(() =>
       readProjectLookupAnswer(
         reply(403, { error_code: 'IAM.0002', error_msg: 'denied', encoded_authorization_message: 'ZZZ' }),
         REGION,
@@ -580,7 +562,7 @@ describe('IAM project lookup', () => {
     ['not JSON', reply(200, '<html>'), /not valid JSON/],
     ['no projects list', reply(200, { links: {} }), /no "projects" list/],
   ])('refuses an answer that is %s', (_what, answer, problem) => {
-    const error = thrown(() => readProjectLookupAnswer(answer, REGION));
+    const error = thrownServiceError(() => readProjectLookupAnswer(answer, REGION));
     expect(error.message).toMatch(problem);
     expect(error.message).toContain("Set 'project-id'");
   });

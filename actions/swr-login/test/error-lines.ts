@@ -4,21 +4,18 @@
 // docker with a scripted exec, the config directory's lock and the main step's work with the real
 // transport against a closed loopback port — and is rendered as runMain renders it, never copied.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Clock,
   createHttpTransport,
   type Deps,
   type Exec,
-  failureMessage,
   type HttpResponse,
-  type Logger,
   responseOf,
   setMaskFunction,
   systemClock,
 } from '@cloudcreds/core';
+import { closedPort, type ErrorLine, instantClock, recordingLogger, rendered } from '@cloudcreds/harness';
 import { act } from '../src/act.ts';
 import { dockerLogin, dockerLogout } from '../src/docker.ts';
 import { LOCK_FILE, withConfigLock } from '../src/docker-lock.ts';
@@ -33,20 +30,6 @@ import { fetchIdToken } from '../src/federation/id-token.ts';
 import { readAssumeAgencyAnswer } from '../src/federation/sts.ts';
 import { readInputs } from '../src/inputs.ts';
 import { readCreateSecretAnswer } from '../src/swr.ts';
-
-interface ErrorLine {
-  template: string;
-  line: string;
-}
-
-async function rendered(template: string, fail: () => unknown): Promise<ErrorLine> {
-  try {
-    await fail();
-  } catch (error) {
-    return { template, line: failureMessage(error) };
-  }
-  throw new Error(`${template}: the code did not fail`);
-}
 
 const AKSK = {
   INPUT_REGION: 'cn-north-4',
@@ -130,16 +113,10 @@ const login = { registry: HOST, username: USER, password: PASSWORD };
 const docker = (template: string, run: (exec: Exec) => Promise<void>, exec: Exec) =>
   rendered(template, () => run(exec));
 
-const silent: Logger = { info() {}, warning() {}, notice() {}, debug() {}, isDebug: () => false };
-const noSleep: Clock = { now: () => Date.now(), sleep: async () => {} };
+const silent = recordingLogger();
+const noSleep = instantClock();
 
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+const refusingUrl = async (): Promise<string> => `http://127.0.0.1:${await closedPort()}`;
 
 export async function errorLines(): Promise<ErrorLine[]> {
   // The lines are what matters here, not the masks the input reader registers on the way.
@@ -449,7 +426,7 @@ export async function errorLines(): Promise<ErrorLine[]> {
     ),
   ];
 
-  const refused = await closedPort();
+  const refused = await refusingUrl();
   lines.push(
     await rendered('network: refused, after retries', () =>
       act(

@@ -8,7 +8,7 @@ import {
   type HttpResponse,
   responseOf,
   type SendOptions,
-  ServiceError,
+  type ServiceError,
   setMaskFunction,
   type Transport,
 } from '@cloudcreds/core';
@@ -19,6 +19,7 @@ import {
 } from '@cloudcreds/emulators/github-oidc';
 import { type HuaweiIamEmulator, startHuaweiIamEmulator } from '@cloudcreds/emulators/huawei-iam';
 import { type HuaweiStsEmulator, startHuaweiStsEmulator } from '@cloudcreds/emulators/huawei-sts';
+import { rejectedServiceError } from '@cloudcreds/harness';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createIamTokenRequest,
@@ -103,16 +104,6 @@ async function idToken(audience: string): Promise<IdToken> {
       else process.env[name] = saved[name];
     }
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected a ServiceError');
 }
 
 function scripted(answer: HttpResponse): Transport & { requests: HttpRequest[] } {
@@ -236,7 +227,7 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
   ];
 
   it.each(refusals)('names the cause of %s', async (_what, run, status, hint) => {
-    const error = await failure(run());
+    const error = await rejectedServiceError(run());
     expect(error.failure.status).toBe(status);
     expect(error.failure.code).toMatch(/^IAM\.\d{4}$/);
     expect(error.failure.requestId).toMatch(/^[0-9a-f]{32}$/);
@@ -250,7 +241,7 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
   it("reads Keystone's {error:{code,message,title}} shape", async () => {
     iam.errorShape = 'keystone';
     try {
-      const error = await failure(exchange(await idToken('wrong')));
+      const error = await rejectedServiceError(exchange(await idToken('wrong')));
       expect(error.failure).toMatchObject({
         status: 401,
         message: expect.stringMatching(/^Unauthorized: The audience/),
@@ -309,7 +300,7 @@ describe('route A: IAM CreateTokenWithIdToken', () => {
     ],
   ])('refuses %s', async (_what, answer, message) => {
     const fake = scripted(answer);
-    const error = await failure(
+    const error = await rejectedServiceError(
       exchangeIdTokenForIamToken(
         {
           endpoint: new URL('http://127.0.0.1:9'),
@@ -446,7 +437,7 @@ describe('route B: STS AssumeAgencyWithOIDC', () => {
   ];
 
   it.each(refusals)('names the cause of %s', async (_what, run, status, hint) => {
-    const error = await failure(run());
+    const error = await rejectedServiceError(run());
     expect(error.failure.status).toBe(status);
     expect(error.failure.code).toMatch(/^STS5\.\d{4}$/);
     expect(error.failure.requestId).toMatch(/^[0-9a-f]{32}$/);
@@ -493,7 +484,7 @@ describe('route B: STS AssumeAgencyWithOIDC', () => {
       /HTTP 429 with error code STS5\.0429: "too many requests"\. .*throttling/,
     ],
   ])('refuses %s without masking or returning anything', async (_what, answer, message) => {
-    const error = await failure(
+    const error = await rejectedServiceError(
       assumeAgencyWithOidc(
         {
           endpoint: new URL('http://127.0.0.1:9'),

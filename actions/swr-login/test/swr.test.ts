@@ -1,4 +1,5 @@
-import { type HttpResponse, responseOf, ServiceError } from '@cloudcreds/core';
+import { type HttpResponse, responseOf } from '@cloudcreds/core';
+import { thrownServiceError } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
 import { registryHostProblem } from '../src/registry-host.ts';
 import { sign } from '../src/signer.ts';
@@ -24,16 +25,6 @@ function answer(body: unknown, headers: Record<string, string> = {}, status = 20
 
 const good = (headers: Record<string, string> = {}): HttpResponse =>
   answer({ auths: { [HOST]: { auth: b64(`${USER}:${PASSWORD}`) } } }, headers);
-
-function failure(run: () => unknown): ServiceError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected a ServiceError');
-}
 
 describe('CreateSecret request', () => {
   const endpoint = new URL('https://swr-api.cn-north-4.myhuaweicloud.com');
@@ -173,7 +164,7 @@ describe('CreateSecret answer', () => {
       `docker login -u someone@else -p ${PASSWORD}`,
       `docker login -u ${USER} -p ${PASSWORD} other.registry.example.com`,
     ]) {
-      const error = failure(() => readCreateSecretAnswer(good({ 'X-Swr-Dockerlogin': header })));
+      const error = thrownServiceError(() => readCreateSecretAnswer(good({ 'X-Swr-Dockerlogin': header })));
       expect(error.message).toContain('disagrees with the credentials in the body');
       expect(error.message).not.toContain(PASSWORD);
       expect(error.message).not.toContain('other-password');
@@ -194,9 +185,9 @@ describe('CreateSecret answer', () => {
     ['a shell chain', `docker login -u ${USER} -p ${PASSWORD} ; curl evil`, 'words other than'],
     ['no password', `docker login -u ${USER}`, 'lacks the user or the password'],
   ])('refuses a header with %s', (_what, header, reason) => {
-    expect(failure(() => readCreateSecretAnswer(good({ 'X-Swr-Dockerlogin': header }))).message).toContain(
-      reason,
-    );
+    expect(
+      thrownServiceError(() => readCreateSecretAnswer(good({ 'X-Swr-Dockerlogin': header }))).message,
+    ).toContain(reason);
   });
 
   it('reads the long option forms of the header', () => {
@@ -247,7 +238,7 @@ describe('CreateSecret answer', () => {
     ],
     ['an entry without auth', { [HOST]: {} }, 'not base64'],
   ])('refuses %s, naming the problem but not the value', (_what, auths, reason) => {
-    const error = failure(() =>
+    const error = thrownServiceError(() =>
       readCreateSecretAnswer(answer({ auths }, { 'X-Request-Id': 'req-1' }), 'swr-api.example:8443'),
     );
     expect(error.message).toMatch(
@@ -259,16 +250,16 @@ describe('CreateSecret answer', () => {
   });
 
   it('refuses an answer without registries or with a body that is not JSON', () => {
-    expect(failure(() => readCreateSecretAnswer(answer({ auths: {} }))).message).toBe(
+    expect(thrownServiceError(() => readCreateSecretAnswer(answer({ auths: {} }))).message).toBe(
       'SWR answered HTTP 200, but the body names no registry in "auths".',
     );
-    expect(failure(() => readCreateSecretAnswer(answer({}))).failure.problem).toBe(
+    expect(thrownServiceError(() => readCreateSecretAnswer(answer({}))).failure.problem).toBe(
       'the body names no registry in "auths"',
     );
-    expect(failure(() => readCreateSecretAnswer(answer('{"auths":{"x":'))).message).toBe(
+    expect(thrownServiceError(() => readCreateSecretAnswer(answer('{"auths":{"x":'))).message).toBe(
       'SWR answered HTTP 200, but the body is not valid JSON (no content type, 14 bytes).',
     );
-    expect(failure(() => readCreateSecretAnswer(answer(''))).message).toBe(
+    expect(thrownServiceError(() => readCreateSecretAnswer(answer(''))).message).toBe(
       'SWR answered HTTP 200, but the body is empty.',
     );
   });
@@ -313,7 +304,7 @@ describe('CreateSecret answer', () => {
 
 describe('CreateSecret failures', () => {
   it('explains a rejected signature with the clock hint and the request id from the body', () => {
-    const error = failure(() =>
+    const error = thrownServiceError(() =>
       readCreateSecretAnswer(
         answer(
           {

@@ -2,50 +2,42 @@
 // dependency bag — the real HTTP transport against the UCloud emulator (which verifies signatures
 // with its own code), a logger that remembers, a clock that does not sleep. The bundles themselves
 // run end to end in test/ucloud-authconfig.e2e.test.ts and the hostile suite.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createHttpTransport,
-  type Deps,
-  NetworkError,
-  ServiceError,
-  setMaskFunction,
-} from '@cloudcreds/core';
+import { createHttpTransport, type Deps, NetworkError, ServiceError } from '@cloudcreds/core';
 import {
   manyAuthConfigs,
   paramsOf,
   startUcloudEmulator,
   type UcloudEmulator,
 } from '@cloudcreds/emulators/ucloud';
-import { parseFileCommands } from '@cloudcreds/harness';
+import {
+  type FileCommandFiles,
+  fakeClock,
+  fileCommandFiles,
+  parseFileCommands,
+  type RecordingLogger,
+  recordingLogger,
+  recordMasks,
+} from '@cloudcreds/harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { act } from '../src/act.ts';
 import { readInputs } from '../src/inputs.ts';
 import { run } from '../src/main.ts';
 import { TEMPORARY_FILE_STATE } from '../src/output-file.ts';
-import { fakeClock, type RecordingLogger, recordingLogger } from './fakes.ts';
 
 let emulator: UcloudEmulator;
 let workspace: string;
-let files: Record<'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STATE' | 'GITHUB_STEP_SUMMARY', string>;
+let files: FileCommandFiles;
 let masked: string[];
 const saved = { ...process.env };
 const transport = createHttpTransport({ userAgent: 'ucloud-authconfig-test' });
 
 beforeEach(() => {
   workspace = mkdtempSync(join(tmpdir(), 'ucloud-act-'));
-  files = {
-    GITHUB_OUTPUT: join(workspace, 'output'),
-    GITHUB_ENV: join(workspace, 'env'),
-    GITHUB_STATE: join(workspace, 'state'),
-    GITHUB_STEP_SUMMARY: join(workspace, 'summary'),
-  };
-  for (const file of Object.values(files)) writeFileSync(file, '');
-  // publish() and saveState() write through @actions/core, which finds the files in process.env.
-  Object.assign(process.env, files);
-  masked = [];
-  setMaskFunction((value) => masked.push(value));
+  files = fileCommandFiles(workspace);
+  masked = recordMasks();
 });
 
 afterEach(async () => {
@@ -84,8 +76,8 @@ function deps(logger: RecordingLogger = recordingLogger(), clock = fakeClock()):
   };
 }
 
-const outputs = () => parseFileCommands(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
-const state = () => parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8'));
+const outputs = () => parseFileCommands(files.read('GITHUB_OUTPUT'));
+const state = () => parseFileCommands(files.read('GITHUB_STATE'));
 const sentDomains = () => emulator.requests.map((request) => paramsOf(request)?.['Domain']);
 
 describe('act', () => {
@@ -101,8 +93,8 @@ describe('act', () => {
     expect(outputs()['domains']).toBe(emulator.domains.join(','));
     expect(outputs()).not.toHaveProperty('key');
     expect(outputs()).not.toHaveProperty('skipped');
-    expect(logger.lines.info).toEqual(['UCloud returned auth configs for 3 domains; 6 keys selected']);
-    const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+    expect(logger.at('info')).toEqual(['UCloud returned auth configs for 3 domains; 6 keys selected']);
+    const summary = files.read('GITHUB_STEP_SUMMARY');
     expect(summary).toContain('static.example.com');
     expect(summary).toContain('ksc: 2 keys');
     for (const secret of emulator.secrets) expect(summary).not.toContain(secret);
@@ -149,7 +141,7 @@ describe('act', () => {
     expect(emulator.requests).toHaveLength(2);
     expect(clock.slept).toHaveLength(1);
     expect(clock.slept[0]).toBeGreaterThanOrEqual(2000);
-    expect(logger.lines.info[0]).toMatch(
+    expect(logger.at('info')[0]).toMatch(
       /^Attempt 1 of 3 failed \(RetCode 153: request throttled\); retrying in/,
     );
   });
@@ -163,11 +155,11 @@ describe('act', () => {
       paramsOf(emulator.requests[0] ?? { headers: {}, body: Buffer.from('') })?.['Signature'] ?? '';
     expect(signature).toMatch(/^[0-9a-f]{40}$/);
     expect(masked).toContain(signature);
-    expect(logger.lines.debug[0]).toBe(
+    expect(logger.at('debug')[0]).toBe(
       `POST ${emulator.url}/ GetAuthConfig Domain=video.example.com; signed parameters: Action, Region, Zone, Domain, PublicKey, Signature`,
     );
-    expect(logger.lines.debug[1]).toMatch(/^GetAuthConfig answered HTTP 200 \(request id [0-9a-f-]{36}\)$/);
-    expect(logger.lines.debug.join('\n')).not.toContain(signature);
+    expect(logger.at('debug')[1]).toMatch(/^GetAuthConfig answered HTTP 200 \(request id [0-9a-f-]{36}\)$/);
+    expect(logger.at('debug').join('\n')).not.toContain(signature);
   });
 
   it('fails on a wrong private key with RetCode 171 after one request, publishing and writing nothing', async () => {
@@ -222,7 +214,7 @@ describe('run (main.ts)', () => {
   it('with if-no-credentials: skip and no credential, sets skipped and sends nothing', async () => {
     emulator = await startUcloudEmulator();
     const { 'INPUT_PUBLIC-KEY': _public, 'INPUT_PRIVATE-KEY': _private, ...rest } = env();
-    await run({ ...rest, ...files, 'INPUT_IF-NO-CREDENTIALS': 'skip' });
+    await run({ ...rest, ...files.paths, 'INPUT_IF-NO-CREDENTIALS': 'skip' });
 
     expect(process.exitCode).toBeUndefined();
     expect(outputs()).toEqual({ skipped: 'true' });
@@ -232,7 +224,7 @@ describe('run (main.ts)', () => {
   it('with skip but half a key pair, still fails before any request', async () => {
     emulator = await startUcloudEmulator();
     const { 'INPUT_PRIVATE-KEY': _private, ...rest } = env();
-    await run({ ...rest, ...files, 'INPUT_IF-NO-CREDENTIALS': 'skip' });
+    await run({ ...rest, ...files.paths, 'INPUT_IF-NO-CREDENTIALS': 'skip' });
 
     expect(process.exitCode).toBe(1);
     expect(outputs()).toEqual({});

@@ -1,11 +1,5 @@
-import {
-  type HttpResponse,
-  NetworkError,
-  responseOf,
-  ServiceError,
-  setMaskFunction,
-  type Transport,
-} from '@cloudcreds/core';
+import { type HttpResponse, NetworkError, responseOf, ServiceError, type Transport } from '@cloudcreds/core';
+import { fakeClock, recordingLogger, recordMasks } from '@cloudcreds/harness';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type ApiSettings,
@@ -18,12 +12,10 @@ import {
   THROTTLED_MIN_DELAY_MS,
 } from '../src/client.ts';
 import { stringToSign } from '../src/signer.ts';
-import { fakeClock, recordingLogger } from './fakes.ts';
 
-const masks: string[] = [];
+let masks: string[];
 beforeEach(() => {
-  masks.length = 0;
-  setMaskFunction((value) => masks.push(value));
+  masks = recordMasks();
 });
 
 const ok = (body: unknown, status = 200, headers: Record<string, string> = {}): HttpResponse =>
@@ -295,7 +287,7 @@ describe('getAuthConfig', () => {
     expect(result).toEqual([{ Domain: 'a.com', Config: [] }]);
     expect(transport.bodies).toHaveLength(2);
     expect(clock.slept[0]).toBeGreaterThanOrEqual(THROTTLED_MIN_DELAY_MS);
-    expect(logger.lines.info[0]).toMatch(
+    expect(logger.at('info')[0]).toMatch(
       /^Attempt 1 of 3 failed \(RetCode 153: request throttled\); retrying in/,
     );
   });
@@ -305,11 +297,11 @@ describe('getAuthConfig', () => {
     const transport = scripted([success]);
     await getAuthConfig(api({ channelKey: 'ch_x' }), deps(transport, fakeClock(), logger), 'a.com');
     const signature = (JSON.parse(transport.bodies[0] ?? '{}') as Record<string, string>)['Signature'] ?? '';
-    expect(logger.lines.debug).toEqual([
+    expect(logger.at('debug')).toEqual([
       'POST http://127.0.0.1:9/ GetAuthConfig Domain=a.com; signed parameters: Action, Region, Zone, Domain, PublicKey, Signature; channel-key header set',
       'GetAuthConfig answered HTTP 200 (request id req-123)',
     ]);
-    expect(logger.lines.debug.join('\n')).not.toContain(signature);
+    expect(logger.at('debug').join('\n')).not.toContain(signature);
   });
 
   it('never retries 171: exactly one request', async () => {

@@ -6,43 +6,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Clock,
-  failureMessage,
-  type Logger,
-  NetworkError,
-  responseOf,
-  setMaskFunction,
-} from '@cloudcreds/core';
+import { NetworkError, responseOf, setMaskFunction } from '@cloudcreds/core';
+import { type ErrorLine, fakeClock, recordingLogger, rendered } from '@cloudcreds/harness';
 import { type DomainAuthConfig, getAuthConfigs, parseResponse } from '../src/client.ts';
 import { readInputs } from '../src/inputs.ts';
 import { writePrivateFile } from '../src/output-file.ts';
 import { select } from '../src/select.ts';
 
-interface ErrorLine {
-  template: string;
-  line: string;
-}
-
 const REQUEST_ID = '6f1c0e52-3b8d-4d7a-9c41-2e5a7b9d0f13';
-
-function rendered(template: string, fail: () => unknown): ErrorLine {
-  try {
-    fail();
-  } catch (error) {
-    return { template, line: failureMessage(error) };
-  }
-  throw new Error(`${template}: the code did not fail`);
-}
-
-async function renderedAsync(template: string, fail: () => Promise<unknown>): Promise<ErrorLine> {
-  try {
-    await fail();
-  } catch (error) {
-    return { template, line: failureMessage(error) };
-  }
-  throw new Error(`${template}: the code did not fail`);
-}
 
 const inputs = {
   'INPUT_PUBLIC-KEY': 'public-key-of-the-error-lines',
@@ -83,8 +54,8 @@ const configs: DomainAuthConfig[] = [
   { Domain: 'video.example.com', Config: [{ Type: 'typeA', Keys: [] }] },
 ];
 
-const silent: Logger = { info() {}, warning() {}, notice() {}, debug() {}, isDebug: () => false };
-const noSleep: Clock = { now: () => 0, sleep: async () => {} };
+const silent = recordingLogger();
+const noSleep = fakeClock();
 
 export async function errorLines(): Promise<ErrorLine[]> {
   // The lines are what matters here, not the masks the input reader registers on the way.
@@ -93,7 +64,7 @@ export async function errorLines(): Promise<ErrorLine[]> {
   const notADirectory = join(scratch, 'a-file');
   writeFileSync(notADirectory, '');
 
-  return [
+  return Promise.all([
     rendered('no input at all', () => readInputs({})),
     rendered('private key missing', () => readInputs({ ...inputs, 'INPUT_PRIVATE-KEY': '' })),
     rendered('region missing', () => readInputs({ ...inputs, INPUT_REGION: '' })),
@@ -157,7 +128,7 @@ export async function errorLines(): Promise<ErrorLine[]> {
     rendered('hostile message', () =>
       parseResponse(answer({ RetCode: 171, Message: '::error::forged\n##[group]x' }), sent),
     ),
-    await renderedAsync('all-domains answer over the size cap', () =>
+    rendered('all-domains answer over the size cap', () =>
       getAuthConfigs(
         {
           baseUrl: new URL('https://api.ucloud.cn'),
@@ -189,5 +160,5 @@ export async function errorLines(): Promise<ErrorLine[]> {
     ),
     rendered('selection without a key', () => select(configs, { domains: ['video.example.com'] })),
     rendered('key pair sees no domain', () => select([], { domains: ['static.example.com'] })),
-  ];
+  ]);
 }

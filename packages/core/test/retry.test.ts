@@ -1,7 +1,7 @@
+import { fakeClock as harnessClock } from '@cloudcreds/harness';
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelay,
-  type Clock,
   type HttpResponse,
   NetworkError,
   parseRetryAfter,
@@ -10,18 +10,8 @@ import {
   type Transport,
 } from '../src/index.ts';
 
-function fakeClock(start = 1_700_000_000_000): Clock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
+/** Retries measure Retry-After dates against now: a realistic epoch, not zero. */
+const fakeClock = () => harnessClock(1_700_000_000_000);
 
 const reply = (status: number, headers: Record<string, string> = {}): HttpResponse =>
   responseOf(status, headers, Buffer.from('{}'));

@@ -6,6 +6,7 @@ import { startConnectProxy } from '@cloudcreds/emulators/connect-proxy';
 import { startServer } from '@cloudcreds/emulators/server';
 import { startBlackHoleNode } from '@cloudcreds/emulators/service-center';
 import { createTestCa, type TestCa } from '@cloudcreds/emulators/tls';
+import { closedPort } from '@cloudcreds/harness';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createHttpTransport,
@@ -17,15 +18,6 @@ import {
 } from '../src/index.ts';
 
 const transport = createHttpTransport({ userAgent: userAgent('test') });
-
-/** A loopback port with nothing listening: connecting is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function rejection(promise: Promise<unknown>): Promise<NetworkError> {
   try {
