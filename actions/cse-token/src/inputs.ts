@@ -10,6 +10,8 @@ import {
   commonInputs,
   type Environment,
   type InputValues,
+  type LazySchema,
+  lazy,
   list,
   optional,
   parseInputs,
@@ -21,11 +23,13 @@ import * as z from 'zod/mini';
 import { tokenExpirationProblem } from './duration.ts';
 
 /** A Go duration within 15m–24h, kept as written: the server parses it again. */
-const tokenExpiration = (): z.ZodMiniType<string, string> =>
-  z.string().check(
-    z.refine((value) => tokenExpirationProblem(value) === undefined, {
-      error: (issue) => tokenExpirationProblem(String(issue.input)) ?? 'is invalid',
-    }),
+const tokenExpiration = (): LazySchema<string> =>
+  lazy(() =>
+    z.string().check(
+      z.refine((value) => tokenExpirationProblem(value) === undefined, {
+        error: (issue) => tokenExpirationProblem(String(issue.input)) ?? 'is invalid',
+      }),
+    ),
   );
 
 // Exported variables reach every later step: a prefix must make valid names, and must not let

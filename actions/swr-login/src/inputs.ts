@@ -11,6 +11,7 @@ import {
   type Environment,
   type InputValues,
   integer,
+  lazy,
   list,
   optional,
   parseInputs,
@@ -84,28 +85,32 @@ export const definitions = {
   instanceIds: optional(
     'instance-id',
     list(
-      z
-        .string()
-        .check(
-          z.refine(
-            (id) => resourceIdProblem(id) === undefined,
-            'must list instance ids (letters, digits, - and _)',
+      lazy(() =>
+        z
+          .string()
+          .check(
+            z.refine(
+              (id) => resourceIdProblem(id) === undefined,
+              'must list instance ids (letters, digits, - and _)',
+            ),
           ),
-        ),
+      ),
       'instance id',
     ),
     { multiline: true },
   ),
   registry: optional(
     'registry',
-    z
-      .string()
-      .check(
-        z.refine(
-          (host) => registryHostProblem(host) === undefined,
-          'must be host[:port], without scheme or path',
+    lazy(() =>
+      z
+        .string()
+        .check(
+          z.refine(
+            (host) => registryHostProblem(host) === undefined,
+            'must be host[:port], without scheme or path',
+          ),
         ),
-      ),
+    ),
   ),
   enhanced: optional('enhanced', boolean(), { default: false }),
   login: optional('login', boolean(), { default: true }),

@@ -6,9 +6,41 @@ import { warning } from './commands.ts';
 import { ConfigError } from './errors.ts';
 import { maskSecret } from './secrets.ts';
 
+/** What an input needs of its schema: zod's safeParse of the raw text. */
+export interface InputSchema<T> {
+  safeParse(
+    value: string,
+  ): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ message: string }> } };
+}
+
+/**
+ * A zod schema built on its first use. Most inputs of a run are absent, and building every
+ * schema when the bundle starts is a cost each run pays, a run that fails on its inputs most of
+ * all (bench/README.md).
+ */
+export class LazySchema<T> implements InputSchema<T> {
+  readonly #build: () => z.ZodMiniType<T, string>;
+  #built: z.ZodMiniType<T, string> | undefined;
+
+  constructor(build: () => z.ZodMiniType<T, string>) {
+    this.#build = build;
+  }
+
+  get zod(): z.ZodMiniType<T, string> {
+    this.#built ??= this.#build();
+    return this.#built;
+  }
+
+  safeParse(value: string): ReturnType<InputSchema<T>['safeParse']> {
+    return this.zod.safeParse(value) as ReturnType<InputSchema<T>['safeParse']>;
+  }
+}
+
+export const lazy = <T>(build: () => z.ZodMiniType<T, string>): LazySchema<T> => new LazySchema(build);
+
 export interface InputDefinition<T> {
   readonly name: string;
-  readonly schema: z.ZodMiniType<T, string>;
+  readonly schema: InputSchema<T>;
   readonly required: boolean;
   readonly fallback?: T;
   readonly env: readonly string[];
@@ -32,7 +64,7 @@ interface InputOptions<T> {
 
 export function required<T>(
   name: string,
-  schema: z.ZodMiniType<T, string>,
+  schema: InputSchema<T>,
   options: InputOptions<T> = {},
 ): InputDefinition<T> {
   return define(name, schema, true, options);
@@ -40,17 +72,17 @@ export function required<T>(
 
 export function optional<T>(
   name: string,
-  schema: z.ZodMiniType<T, string>,
+  schema: InputSchema<T>,
   options: InputOptions<T> & { default: T },
 ): InputDefinition<T>;
 export function optional<T>(
   name: string,
-  schema: z.ZodMiniType<T, string>,
+  schema: InputSchema<T>,
   options?: InputOptions<T>,
 ): InputDefinition<T | undefined>;
 export function optional<T>(
   name: string,
-  schema: z.ZodMiniType<T, string>,
+  schema: InputSchema<T>,
   options: InputOptions<T> = {},
 ): InputDefinition<T | undefined> {
   return define(name, schema, false, options);
@@ -58,7 +90,7 @@ export function optional<T>(
 
 function define<T>(
   name: string,
-  schema: z.ZodMiniType<T, string>,
+  schema: InputSchema<T>,
   isRequired: boolean,
   options: InputOptions<T>,
 ): InputDefinition<T> {
@@ -176,10 +208,10 @@ function fallbackHint(definition: InputDefinition<unknown>): string {
 
 // ---- Schemas shared by the actions. Each turns the raw text into a typed value. ----
 
-export const text = (): z.ZodMiniType<string, string> => z.string();
+export const text = (): LazySchema<string> => lazy(() => z.string());
 
-export function pattern(regex: RegExp, message: string): z.ZodMiniType<string, string> {
-  return z.string().check(z.regex(regex, message));
+export function pattern(regex: RegExp, message: string): LazySchema<string> {
+  return lazy(() => z.string().check(z.regex(regex, message)));
 }
 
 const BOOLEAN_WORDS: Record<string, boolean> = {
@@ -192,55 +224,64 @@ const BOOLEAN_WORDS: Record<string, boolean> = {
 };
 
 /** The YAML 1.2 core-schema booleans, as `core.getBooleanInput` accepts them. */
-export const boolean = (): z.ZodMiniType<boolean, string> =>
-  z.pipe(
-    z.string().check(z.refine((value) => value in BOOLEAN_WORDS, 'must be true or false')),
-    z.transform((value: string) => BOOLEAN_WORDS[value] as boolean),
+export const boolean = (): LazySchema<boolean> =>
+  lazy(() =>
+    z.pipe(
+      z.string().check(z.refine((value) => value in BOOLEAN_WORDS, 'must be true or false')),
+      z.transform((value: string) => BOOLEAN_WORDS[value] as boolean),
+    ),
   );
 
-export function integer(min: number, max: number): z.ZodMiniType<number, string> {
-  return z.pipe(
-    z.string().check(z.regex(/^\d+$/, 'must be a whole number')),
+export function integer(min: number, max: number): LazySchema<number> {
+  return lazy(() =>
     z.pipe(
-      z.transform((value: string) => Number(value)),
-      z
-        .number()
-        .check(z.refine((value) => value >= min && value <= max, `must be between ${min} and ${max}`)),
+      z.string().check(z.regex(/^\d+$/, 'must be a whole number')),
+      z.pipe(
+        z.transform((value: string) => Number(value)),
+        z
+          .number()
+          .check(z.refine((value) => value >= min && value <= max, `must be between ${min} and ${max}`)),
+      ),
     ),
   );
 }
 
 /** An http(s) base URL without credentials, query or fragment. */
-export const baseUrl = (): z.ZodMiniType<URL, string> =>
-  z.pipe(
-    z.string().check(
-      z.refine((value) => URL.canParse(value), 'must be an absolute URL such as https://host[:port]'),
-      z.refine(
-        (value) => !URL.canParse(value) || ['http:', 'https:'].includes(new URL(value).protocol),
-        'must start with https:// (or http://)',
+export const baseUrl = (): LazySchema<URL> =>
+  lazy(() =>
+    z.pipe(
+      z.string().check(
+        z.refine((value) => URL.canParse(value), 'must be an absolute URL such as https://host[:port]'),
+        z.refine(
+          (value) => !URL.canParse(value) || ['http:', 'https:'].includes(new URL(value).protocol),
+          'must start with https:// (or http://)',
+        ),
+        z.refine(
+          (value) =>
+            !URL.canParse(value) || (new URL(value).username === '' && new URL(value).password === ''),
+          'must not carry credentials',
+        ),
+        z.refine(
+          (value) => !URL.canParse(value) || (new URL(value).search === '' && new URL(value).hash === ''),
+          'must not have a query or fragment',
+        ),
       ),
-      z.refine(
-        (value) => !URL.canParse(value) || (new URL(value).username === '' && new URL(value).password === ''),
-        'must not carry credentials',
-      ),
-      z.refine(
-        (value) => !URL.canParse(value) || (new URL(value).search === '' && new URL(value).hash === ''),
-        'must not have a query or fragment',
-      ),
+      z.transform((value: string) => new URL(value)),
     ),
-    z.transform((value: string) => new URL(value)),
   );
 
 /** Comma- or newline-separated items, trimmed, empty items dropped. */
-export function list<T>(item: z.ZodMiniType<T, string>, itemName: string): z.ZodMiniType<T[], string> {
-  return z.pipe(
-    z.transform((value: string) =>
-      value
-        .split(/[,\n]/)
-        .map((part) => part.trim())
-        .filter((part) => part !== ''),
+export function list<T>(item: LazySchema<T>, itemName: string): LazySchema<T[]> {
+  return lazy(() =>
+    z.pipe(
+      z.transform((value: string) =>
+        value
+          .split(/[,\n]/)
+          .map((part) => part.trim())
+          .filter((part) => part !== ''),
+      ),
+      z.array(item.zod).check(z.minLength(1, `must name at least one ${itemName}`)),
     ),
-    z.array(item).check(z.minLength(1, `must name at least one ${itemName}`)),
   );
 }
 
@@ -257,12 +298,15 @@ export function plainHttpWarning(input: string, urls: readonly URL[]): string | 
 }
 
 /** One of a fixed set of words. */
-export function oneOf<const W extends string>(...words: W[]): z.ZodMiniType<W, string> {
-  return z
-    .string()
-    .check(
-      z.refine((value) => (words as string[]).includes(value), `must be ${words.join(' or ')}`),
-    ) as unknown as z.ZodMiniType<W, string>;
+export function oneOf<const W extends string>(...words: W[]): LazySchema<W> {
+  return lazy(
+    () =>
+      z
+        .string()
+        .check(
+          z.refine((value) => (words as string[]).includes(value), `must be ${words.join(' or ')}`),
+        ) as unknown as z.ZodMiniType<W, string>,
+  );
 }
 
 /** `max-attempts`, `timeout` and `if-no-credentials`, which every action takes. */
