@@ -27,6 +27,5 @@ export function pathUnder(endpoint: URL, path: string): string {
   return `${endpoint.pathname.replace(/\/+$/, '')}${path}`;
 }
 
-export function createSecretPath(endpoint: URL): string {
-  return pathUnder(endpoint, '/v2/manage/utils/secret');
-}
+/** CreateSecret, under the endpoint's path (docs/specs/swr.md §2). */
+export const CREATE_SECRET_PATH = '/v2/manage/utils/secret';

@@ -7,12 +7,12 @@ import {
   isObject,
   parseJson,
   ServiceError,
-  type ServiceFailure,
   stringField,
 } from '@cloudcreds/core';
-import { createSecretPath } from './endpoint.ts';
+import { answerOf } from './answer.ts';
+import { apiRequest } from './api-request.ts';
+import { CREATE_SECRET_PATH } from './endpoint.ts';
 import { registryHostProblem, smugglingProblem } from './registry-host.ts';
-import { canonicalQuery, formatSdkDate, sign } from './signer.ts';
 
 export type Credentials =
   | { kind: 'access-key'; accessKeyId: string; secretAccessKey: string; securityToken?: string }
@@ -52,30 +52,17 @@ export function createSecretRequest(request: SecretRequest, now: number): HttpRe
   const query: Array<[string, string]> = [['projectname', request.projectName]];
   if (request.durationSeconds !== undefined)
     query.push(['duration_seconds', String(request.durationSeconds)]);
-  const path = createSecretPath(request.endpoint);
-  const url = `${request.endpoint.origin}${path}?${canonicalQuery(query)}`;
-  // Every header here is signed (the Node SDK shape, docs/specs/swr.md §5); User-Agent, added later, is not.
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    Host: request.endpoint.host,
-  };
-  if (request.projectId) headers['X-Project-Id'] = request.projectId;
-  const credentials = request.credentials;
-  if (credentials.kind === 'iam-token') {
-    return { method: 'POST', url, headers: { ...headers, 'X-Auth-Token': credentials.token } };
-  }
-  headers['X-Sdk-Date'] = formatSdkDate(now);
-  if (credentials.securityToken) headers['X-Security-Token'] = credentials.securityToken;
-  const { authorization } = sign({
-    method: 'POST',
-    path,
-    query,
-    headers,
-    body: '',
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKey: credentials.secretAccessKey,
-  });
-  return { method: 'POST', url, headers: { ...headers, Authorization: authorization } };
+  return apiRequest(
+    {
+      method: 'POST',
+      endpoint: request.endpoint,
+      path: CREATE_SECRET_PATH,
+      query,
+      ...(request.projectId ? { projectId: request.projectId } : {}),
+      credentials: request.credentials,
+    },
+    now,
+  );
 }
 
 /**
@@ -85,7 +72,7 @@ export function createSecretRequest(request: SecretRequest, now: number): HttpRe
 export function readCreateSecretAnswer(response: HttpResponse, host?: string): TemporaryLogin {
   if (response.status < 200 || response.status > 299) throw describeSwrFailure(response, host);
   const refuse = (problem: string): ServiceError =>
-    new ServiceError({ ...answerOf(response, host), problem });
+    new ServiceError({ ...answerOf(SERVICE, response, host), problem });
 
   const parsed = parseJson(response);
   if (!parsed.ok) throw refuse(parsed.problem);
@@ -232,7 +219,7 @@ export function describeSwrFailure(response: HttpResponse, host?: string): Servi
   if (code === undefined && !message) message = bodySnippet(response) || undefined;
   const hint = hintFor(response.status, code, message);
   return new ServiceError({
-    ...answerOf(response, host),
+    ...answerOf(SERVICE, response, host),
     ...(code !== undefined ? { code } : {}),
     // Gateways may echo their canonical request here (newlines as '|'); the rendering bounds it,
     // and any signed secret in it was masked when the inputs were read.
@@ -243,16 +230,6 @@ export function describeSwrFailure(response: HttpResponse, host?: string): Servi
 }
 
 /** Who answered, where, with which status and request id: the facts every SWR error starts with. */
-function answerOf(response: HttpResponse, host: string | undefined): ServiceFailure {
-  const requestId = response.header('x-request-id');
-  return {
-    service: SERVICE,
-    ...(host ? { host } : {}),
-    status: response.status,
-    ...(requestId ? { requestId } : {}),
-  };
-}
-
 function hintFor(status: number, code: string | undefined, message: string | undefined): string | undefined {
   if (code === 'APIGW.0301') {
     if (/reach the limit/i.test(message ?? '')) {

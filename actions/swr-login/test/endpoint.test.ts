@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretPath, defaultEndpoint, REGION_ID, resolveEndpoint } from '../src/endpoint.ts';
+import {
+  CREATE_SECRET_PATH,
+  defaultEndpoint,
+  pathUnder,
+  REGION_ID,
+  resolveEndpoint,
+} from '../src/endpoint.ts';
 
 describe('endpoint', () => {
   it.each([
@@ -39,7 +45,9 @@ describe('endpoint', () => {
   });
 
   it('keeps a path prefix of the endpoint', () => {
-    expect(createSecretPath(new URL('https://gw.example.com/swr/'))).toBe('/swr/v2/manage/utils/secret');
-    expect(createSecretPath(new URL('https://gw.example.com'))).toBe('/v2/manage/utils/secret');
+    expect(pathUnder(new URL('https://gw.example.com/swr/'), CREATE_SECRET_PATH)).toBe(
+      '/swr/v2/manage/utils/secret',
+    );
+    expect(pathUnder(new URL('https://gw.example.com'), CREATE_SECRET_PATH)).toBe('/v2/manage/utils/secret');
   });
 });

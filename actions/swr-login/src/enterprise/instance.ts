@@ -13,6 +13,7 @@ import {
   stringField,
   systemClock,
 } from '@cloudcreds/core';
+import { answerOf } from '../answer.ts';
 import { apiRequest } from '../api-request.ts';
 import { registryHostProblem } from '../registry-host.ts';
 import { encodeRfc3986 } from '../signer.ts';
@@ -75,14 +76,7 @@ export function readShowInstanceAnswer(response: HttpResponse, target: Enterpris
   }
   const instance = printable(target.instanceId, 140);
   const refuse = (problem: string, hint?: string): ServiceError =>
-    new ServiceError({
-      service: SERVICE,
-      ...(target.host ? { host: target.host } : {}),
-      status: response.status,
-      requestId: response.header('x-request-id') || undefined,
-      problem,
-      ...(hint ? { hint } : {}),
-    });
+    new ServiceError({ ...answerOf(SERVICE, response, target.host), problem, ...(hint ? { hint } : {}) });
   const parsed = parseJson(response);
   if (!parsed.ok)
     throw refuse(`${parsed.problem}, so it does not describe instance ${instance}`, REGISTRY_HINT);

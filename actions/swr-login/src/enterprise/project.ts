@@ -15,6 +15,7 @@ import {
   stringField,
   systemClock,
 } from '@cloudcreds/core';
+import { answerOf } from '../answer.ts';
 import { apiRequest } from '../api-request.ts';
 import { withAuthorizationMessage } from '../authorization-message.ts';
 import { readRefusal } from '../federation/failure.ts';
@@ -54,14 +55,7 @@ export function readProjectLookupAnswer(response: HttpResponse, region: string, 
     throw describeProjectLookupFailure(response, region, host);
   const name = printable(region, 70);
   const refuse = (problem: string): ServiceError =>
-    new ServiceError({
-      service: SERVICE,
-      ...(host ? { host } : {}),
-      status: response.status,
-      requestId: response.header('x-request-id') || undefined,
-      problem,
-      hint: setProjectId(region),
-    });
+    new ServiceError({ ...answerOf(SERVICE, response, host), problem, hint: setProjectId(region) });
   const parsed = parseJson(response);
   if (!parsed.ok) throw refuse(`${parsed.problem}, so it carries no project list`);
   const projects = isObject(parsed.value) ? parsed.value['projects'] : undefined;

@@ -13,6 +13,7 @@ import {
   send,
   systemClock,
 } from '@cloudcreds/core';
+import { answerOf } from '../answer.ts';
 import { apiRequest } from '../api-request.ts';
 import { smugglingProblem } from '../registry-host.ts';
 import { readExpireDate } from './expire-date.ts';
@@ -57,13 +58,7 @@ export function readTempCredentialAnswer(response: HttpResponse, target: Enterpr
   }
   // Never echoes user_id or auth_token: the problem names the field and what is wrong with it.
   const refuse = (problem: string): ServiceError =>
-    new ServiceError({
-      service: SERVICE,
-      ...(target.host ? { host: target.host } : {}),
-      status: response.status,
-      requestId: response.header('x-request-id') || undefined,
-      problem,
-    });
+    new ServiceError({ ...answerOf(SERVICE, response, target.host), problem });
   const parsed = parseJson(response);
   if (!parsed.ok) throw refuse(parsed.problem);
   if (!isObject(parsed.value)) throw refuse('it sent no credential object');

@@ -9,10 +9,10 @@ import {
   parseJson,
   type SendOptions,
   ServiceError,
-  type ServiceFailure,
   send,
   systemClock,
 } from '@cloudcreds/core';
+import { answerOf } from '../answer.ts';
 import { apiUrl } from './endpoints.ts';
 import { describeClaims, expiryHint, mismatchOf, readRefusal } from './failure.ts';
 import type { IdToken, IdTokenClaims } from './id-token.ts';
@@ -50,7 +50,7 @@ export function createIamTokenRequest(request: IamTokenRequest): HttpRequest {
 export function readIamTokenAnswer(response: HttpResponse, context: IamFailureContext): IamToken {
   if (response.status < 200 || response.status > 299) throw describeIamFailure(response, context);
   const refuse = (problem: string): ServiceError =>
-    new ServiceError({ ...answerOf(response, context), problem });
+    new ServiceError({ ...answerOf(SERVICE, response, context.host), problem });
   const token = response.header('x-subject-token')?.trim();
   if (!token) throw refuse('it carries no token in X-Subject-Token');
   if (/[\s\u0000-\u001f\u007f]/.test(token))
@@ -77,20 +77,10 @@ export interface IamFailureContext {
 export function describeIamFailure(response: HttpResponse, context: IamFailureContext): ServiceError {
   const refusal = readRefusal(response);
   return new ServiceError({
-    ...answerOf(response, context),
+    ...answerOf(SERVICE, response, context.host),
     ...refusal,
     hint: iamHint(response.status, refusal.message, context),
   });
-}
-
-function answerOf(response: HttpResponse, context: IamFailureContext): ServiceFailure {
-  const requestId = response.header('x-request-id');
-  return {
-    service: SERVICE,
-    host: context.host,
-    status: response.status,
-    ...(requestId ? { requestId } : {}),
-  };
 }
 
 function iamHint(status: number, message: string | undefined, context: IamFailureContext): string {

@@ -10,11 +10,11 @@ import {
   parseJson,
   type SendOptions,
   ServiceError,
-  type ServiceFailure,
   send,
   stringField,
   systemClock,
 } from '@cloudcreds/core';
+import { answerOf } from '../answer.ts';
 import { apiUrl } from './endpoints.ts';
 import { describeClaims, expiryHint, mismatchOf, readRefusal } from './failure.ts';
 import type { IdToken, IdTokenClaims } from './id-token.ts';
@@ -91,7 +91,7 @@ export function readAssumeAgencyAnswer(
 ): TemporaryCredentials {
   if (response.status < 200 || response.status > 299) throw describeStsFailure(response, context);
   const refuse = (problem: string): ServiceError =>
-    new ServiceError({ ...answerOf(response, context), problem });
+    new ServiceError({ ...answerOf(SERVICE, response, context.host), problem });
   const parsed = parseJson(response);
   if (!parsed.ok) throw refuse(parsed.problem);
   const credentials =
@@ -115,20 +115,10 @@ export function readAssumeAgencyAnswer(
 export function describeStsFailure(response: HttpResponse, context: StsFailureContext): ServiceError {
   const refusal = readRefusal(response);
   return new ServiceError({
-    ...answerOf(response, context),
+    ...answerOf(SERVICE, response, context.host),
     ...refusal,
     hint: stsHint(response.status, refusal.message, context),
   });
-}
-
-function answerOf(response: HttpResponse, context: StsFailureContext): ServiceFailure {
-  const requestId = response.header('x-request-id');
-  return {
-    service: SERVICE,
-    host: context.host,
-    status: response.status,
-    ...(requestId ? { requestId } : {}),
-  };
 }
 
 function stsHint(status: number, message: string | undefined, context: StsFailureContext): string {
